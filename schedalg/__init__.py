@@ -1,0 +1,97 @@
+"""schedalg: training schedules as immutable, pure, vectorized functions of the step.
+
+>>> import schedalg as sa
+>>> lr = sa.warmup(sa.cosine(3e-4, 3e-5, 9_000), 1_000)
+>>> lr(0), lr(1_000), lr(10_000)
+(0.0, 0.0003, 3e-05)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._node import Schedule
+from .combinators import (
+    clip,
+    cooldown,
+    cyclical,
+    delay,
+    invert,
+    maximum,
+    minimum,
+    per_epoch,
+    quantize,
+    scale,
+    sequence,
+    shift,
+    stretch,
+    warmup,
+)
+from .plateau import Plateau, PlateauState
+from .shapes import (
+    constant,
+    cosine,
+    exponential,
+    from_fn,
+    inverse_sqrt,
+    linear,
+    piecewise_constant,
+    piecewise_linear,
+    polynomial,
+    triangular,
+)
+from .text import from_dict, parse, to_dict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Schedule",
+    # shapes
+    "constant",
+    "linear",
+    "cosine",
+    "exponential",
+    "polynomial",
+    "piecewise_constant",
+    "piecewise_linear",
+    "triangular",
+    "inverse_sqrt",
+    "from_fn",
+    # combinators
+    "warmup",
+    "cooldown",
+    "sequence",
+    "cyclical",
+    "scale",
+    "invert",
+    "quantize",
+    "shift",
+    "delay",
+    "stretch",
+    "per_epoch",
+    "clip",
+    "minimum",
+    "maximum",
+    # plateau
+    "Plateau",
+    "PlateauState",
+    # text and data
+    "parse",
+    "to_dict",
+    "from_dict",
+    # optional submodules, imported on first use
+    "presets",
+]
+
+_LAZY_SUBMODULES = ("presets", "plot", "torch")
+
+
+def __getattr__(name: str) -> Any:
+    # Submodules with optional or heavier dependencies load on first access,
+    # so ``import schedalg`` stays fast and never imports torch or matplotlib.
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,0 +1,116 @@
+"""Eager argument validation with messages that name the argument and its value."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Iterable
+
+import numpy as np
+
+from ._node import Schedule
+
+#: Largest magnitude at which every integer is exactly a float.
+EXACT_INT = 2**53
+
+
+def _reject_type(name: str, value: Any, what: str) -> None:
+    msg = f"{name} must be {what}, got {name}={value!r} ({type(value).__name__})"
+    raise TypeError(msg)
+
+
+def real(name: str, value: Any) -> float:
+    """A finite real number, as a float (bools are rejected)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        _reject_type(name, value, "a real number")
+    try:
+        result = float(value)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        msg = f"{name} must be a finite number, got {name}={value!r}"
+        raise ValueError(msg)
+    return result
+
+
+def positive(name: str, value: Any) -> float:
+    result = real(name, value)
+    if result <= 0.0:
+        msg = f"{name} must be a positive number, got {name}={value!r}"
+        raise ValueError(msg)
+    return result
+
+
+def nonnegative(name: str, value: Any) -> float:
+    result = real(name, value)
+    if result < 0.0:
+        msg = f"{name} must be a number >= 0, got {name}={value!r}"
+        raise ValueError(msg)
+    return result
+
+
+def duration(name: str, value: Any, *, allow_zero: bool = False) -> int | float:
+    """A step count: finite, positive (or zero), kept as an int when integral.
+
+    Integral floats become ints so that ``linear(0, 1, 100.0) == linear(0, 1, 100)``
+    and both ``repr`` the same.
+    """
+    result = nonnegative(name, value) if allow_zero else positive(name, value)
+    if result.is_integer() and abs(result) < EXACT_INT:
+        return int(result)
+    return result
+
+
+def integer(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """An integer (an integral float is accepted), at least ``minimum``."""
+    if isinstance(value, (bool, np.bool_)):
+        _reject_type(name, value, "an integer")
+    if isinstance(value, (numbers.Integral, np.integer)):
+        result = int(value)
+    elif isinstance(value, (numbers.Real, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        result = int(value)
+    else:
+        _reject_type(name, value, "an integer")
+    if minimum is not None and result < minimum:
+        msg = f"{name} must be an integer >= {minimum}, got {name}={value!r}"
+        raise ValueError(msg)
+    return result
+
+
+def optional_real(name: str, value: Any) -> float | None:
+    return None if value is None else real(name, value)
+
+
+def choice(name: str, value: Any, options: Iterable[str]) -> str:
+    options = tuple(options)
+    if not isinstance(value, str) or value not in options:
+        allowed = ", ".join(repr(o) for o in options)
+        msg = f"{name} must be one of {allowed}, got {name}={value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def schedule(name: str, value: Any) -> Schedule:
+    if not isinstance(value, Schedule):
+        _reject_type(name, value, "a Schedule")
+    return value
+
+
+def increasing(name: str, values: Any, *, strict: bool = True, minimum: float | None = 0.0) -> tuple[int | float, ...]:
+    """A sequence of step positions, sorted, each finite (and >= ``minimum``)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        _reject_type(name, values, "a sequence of numbers")
+    items = tuple(values)
+    result = tuple(duration(f"{name}[{i}]", v, allow_zero=True) if minimum == 0.0 else real(f"{name}[{i}]", v) for i, v in enumerate(items))
+    for i in range(1, len(result)):
+        if result[i] < result[i - 1] or (strict and result[i] == result[i - 1]):
+            order = "strictly increasing" if strict else "sorted"
+            msg = f"{name} must be {order}, got {name}[{i - 1}]={result[i - 1]!r} and {name}[{i}]={result[i]!r}"
+            raise ValueError(msg)
+    return result
+
+
+def reals(name: str, values: Any) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        _reject_type(name, values, "a sequence of numbers")
+    return tuple(real(f"{name}[{i}]", v) for i, v in enumerate(values))

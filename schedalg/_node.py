@@ -1,0 +1,401 @@
+"""The ``Schedule`` base class: call contract, step validation, operators, repr.
+
+Every schedule is a frozen, slotted dataclass whose fields are exactly the
+arguments of its public constructor (``warmup``, ``cosine``, ...). That one
+convention gives structural ``==``/``hash``, pickling, ``repr`` as construction
+code and the ``to_dict`` encoding, all generically.
+
+A node implements two evaluation paths, both over *validated* steps:
+
+* ``_at(t: float) -> float`` for one step, with plain Python floats and
+  :mod:`schedalg._math` (never numpy arrays: a numpy call on one scalar costs
+  microseconds);
+* ``_eval(t: ndarray) -> ndarray`` for a 1-D float64 block. It must not modify
+  ``t`` and returns a fresh float64 array that the caller owns.
+
+``Schedule.__call__`` validates the step, splits arrays into cache-sized blocks
+and converts integer-valued schedules to ``int``/``int64``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence, Union, overload
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["Schedule", "node", "register", "CONSTRUCTORS"]
+
+#: Steps evaluated per block by the array path: small enough that a block and
+#: its temporaries stay in cache, large enough that per-block Python overhead
+#: is negligible.
+BLOCK = 1 << 14
+
+#: Public constructor name -> constructor, filled by :func:`register`. The text
+#: and dict readers accept exactly these names.
+CONSTRUCTORS: dict[str, Callable[..., Any]] = {}
+
+Steps = Union[int, float, "npt.ArrayLike"]
+
+
+def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Record ``fn`` as the public constructor called ``name``."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        CONSTRUCTORS[name] = fn
+        return fn
+
+    return deco
+
+
+def node(name: str) -> Callable[[type], type]:
+    """Class decorator for schedule nodes: a frozen slotted dataclass named ``name``.
+
+    ``name`` is the public constructor that builds the node; ``repr`` and
+    ``to_dict`` use it.
+    """
+
+    def deco(cls: type) -> type:
+        cls = dataclasses.dataclass(frozen=True, slots=True, repr=False)(cls)
+        cls._name = name  # type: ignore[attr-defined]
+        return cls
+
+    return deco
+
+
+def _format_value(v: Any) -> str:
+    if isinstance(v, tuple):
+        inner = ", ".join(_format_value(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    return repr(v)
+
+
+class Schedule:
+    """A training schedule: an immutable, pure function ``step -> value``.
+
+    Call it with an ``int``, a ``float`` or an array-like of steps (``t >= 0``,
+    finite). A Python scalar answers with a Python ``float`` (``int`` for
+    integer-valued schedules such as :func:`~schedalg.quantize`); an array-like
+    answers with a ``numpy.ndarray`` of the same shape, ``float64`` (``int64``).
+    ``s(np.arange(n))`` equals ``[s(i) for i in range(n)]`` exactly.
+
+    Schedules compare and hash structurally, pickle, and ``repr`` as the code
+    that builds them (:func:`schedalg.parse` reads it back).
+
+    >>> import schedalg as sa
+    >>> s = sa.cosine(1.0, 0.0, 100).warmup(10)
+    >>> s(10), s(60), s(1000)
+    (1.0, 0.5, 0.0)
+    >>> s([0, 5, 10])
+    array([0. , 0.5, 1. ])
+    """
+
+    __slots__ = ()
+    _name: ClassVar[str]
+    #: Whether the values are integers (answered as ``int``/``int64``).
+    _integer: ClassVar[bool] = False
+
+    # -- evaluation ---------------------------------------------------------------
+    def _at(self, t: float) -> float:  # pragma: no cover - every node overrides
+        raise NotImplementedError
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    @overload
+    def __call__(self, t: int | float) -> float: ...
+    @overload
+    def __call__(self, t: npt.ArrayLike) -> np.ndarray: ...
+
+    def __call__(self, t: Steps) -> Any:
+        """Evaluate at step ``t`` (a number) or at every step of an array-like."""
+        kind = type(t)
+        if kind is float:
+            if not 0.0 <= t < math.inf:  # type: ignore[operator]
+                _bad_scalar(t)
+        elif kind is int:
+            if t < 0:  # type: ignore[operator]
+                _bad_scalar(t)
+            t = _int_step(t)  # type: ignore[arg-type]
+        else:
+            scalar = _coerce_scalar(t)
+            if scalar is None:
+                return self._call_array(t)
+            t = scalar
+        value = self._at(t)  # type: ignore[arg-type]
+        return int(value) if self._integer else value
+
+    def _call_array(self, t: Any) -> np.ndarray:
+        steps = _as_step_array(t)
+        out = np.empty(steps.shape, dtype=np.int64 if self._integer else np.float64)
+        flat = steps.reshape(-1)
+        out_flat = out.reshape(-1)
+        n = flat.size
+        with np.errstate(all="ignore"):
+            for i in range(0, n, BLOCK):
+                block = flat[i : i + BLOCK]
+                if block.dtype != np.float64:
+                    block = block.astype(np.float64)
+                out_flat[i : i + BLOCK] = self._eval(block)
+        return out
+
+    # -- operators (DESIGN §3: sugar over named constructors) ---------------------
+    def __add__(self, other: object) -> Schedule:
+        return _arith("+", self, other)
+
+    def __radd__(self, other: object) -> Schedule:
+        return _arith("+", other, self)
+
+    def __sub__(self, other: object) -> Schedule:
+        return _arith("-", self, other)
+
+    def __rsub__(self, other: object) -> Schedule:
+        return _arith("-", other, self)
+
+    def __mul__(self, other: object) -> Schedule:
+        return _arith("*", self, other)
+
+    def __rmul__(self, other: object) -> Schedule:
+        return _arith("*", other, self)
+
+    def __truediv__(self, other: object) -> Schedule:
+        return _arith("/", self, other)
+
+    def __rtruediv__(self, other: object) -> Schedule:
+        return _arith("/", other, self)
+
+    def __neg__(self) -> Schedule:
+        from . import combinators
+
+        return combinators.scale(self, -1.0)
+
+    def __pos__(self) -> Self:
+        return self
+
+    # -- combinators as methods ---------------------------------------------------
+    def warmup(self, steps: float, start: float = 0.0, shape: str = "linear") -> Schedule:
+        """``warmup(self, steps, start, shape)``; see :func:`schedalg.warmup`."""
+        from . import combinators
+
+        return combinators.warmup(self, steps, start=start, shape=shape)
+
+    def cooldown(self, at: float, steps: float, end: float = 0.0, shape: str = "linear") -> Schedule:
+        """``cooldown(self, at, steps, end, shape)``; see :func:`schedalg.cooldown`."""
+        from . import combinators
+
+        return combinators.cooldown(self, at, steps, end=end, shape=shape)
+
+    def cyclical(self, period: float, period_mult: float = 1.0, decay: float = 1.0) -> Schedule:
+        """``cyclical(self, ...)``; see :func:`schedalg.cyclical`."""
+        from . import combinators
+
+        return combinators.cyclical(self, period, period_mult=period_mult, decay=decay)
+
+    def scale(self, k: float) -> Schedule:
+        """``scale(self, k)``; see :func:`schedalg.scale`."""
+        from . import combinators
+
+        return combinators.scale(self, k)
+
+    def invert(self, numerator: float = 1.0) -> Schedule:
+        """``invert(self, numerator)``; see :func:`schedalg.invert`."""
+        from . import combinators
+
+        return combinators.invert(self, numerator)
+
+    def quantize(
+        self,
+        multiple: int = 1,
+        rounding: str = "half_even",
+        low: int | None = None,
+        high: int | None = None,
+    ) -> Schedule:
+        """``quantize(self, ...)``; see :func:`schedalg.quantize`."""
+        from . import combinators
+
+        return combinators.quantize(self, multiple, rounding=rounding, low=low, high=high)
+
+    def shift(self, steps: float) -> Schedule:
+        """``shift(self, steps)``; see :func:`schedalg.shift`."""
+        from . import combinators
+
+        return combinators.shift(self, steps)
+
+    def delay(self, steps: float) -> Schedule:
+        """``delay(self, steps)``; see :func:`schedalg.delay`."""
+        from . import combinators
+
+        return combinators.delay(self, steps)
+
+    def stretch(self, factor: float) -> Schedule:
+        """``stretch(self, factor)``; see :func:`schedalg.stretch`."""
+        from . import combinators
+
+        return combinators.stretch(self, factor)
+
+    def per_epoch(self, steps_per_epoch: int) -> Schedule:
+        """``per_epoch(self, steps_per_epoch)``; see :func:`schedalg.per_epoch`."""
+        from . import combinators
+
+        return combinators.per_epoch(self, steps_per_epoch)
+
+    def clip(self, low: float | None = None, high: float | None = None) -> Schedule:
+        """``clip(self, low, high)``; see :func:`schedalg.clip`."""
+        from . import combinators
+
+        return combinators.clip(self, low, high)
+
+    # -- text -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        parts = []
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if not f.init:  # cached derived values are not arguments
+                continue
+            value = getattr(self, f.name)
+            if f.default is dataclasses.MISSING:
+                parts.append(_format_value(value))
+            elif value != f.default or type(value) is not type(f.default):
+                parts.append(f"{f.name}={_format_value(value)}")
+        return f"{self._name}({', '.join(parts)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """This schedule as JSON-safe data; see :func:`schedalg.to_dict`."""
+        from .text import to_dict
+
+        return to_dict(self)
+
+
+# -- scalar steps ---------------------------------------------------------------------
+def _int_step(t: int) -> float:
+    try:
+        return float(t)
+    except OverflowError:
+        msg = f"step must be a finite number >= 0, got step={t} (too large for a float)"
+        raise ValueError(msg) from None
+
+
+def _bad_scalar(t: Any) -> None:
+    msg = f"step must be a finite number >= 0, got step={t!r}"
+    raise ValueError(msg)
+
+
+def _coerce_scalar(t: Any) -> float | None:
+    """Validate a scalar step that is not a plain int or float.
+
+    Returns the step as a float, or ``None`` for array-likes.
+    """
+    if isinstance(t, bool) or isinstance(t, np.bool_):
+        msg = f"step must be a number, not a bool, got step={t!r}"
+        raise TypeError(msg)
+    if isinstance(t, (np.integer, np.floating)) or (
+        isinstance(t, numbers.Real) and not isinstance(t, (np.ndarray, np.generic))
+    ):
+        if isinstance(t, (np.integer, numbers.Integral)):
+            if t < 0:
+                _bad_scalar(t)
+            return _int_step(int(t))
+        value = float(t)
+        if not 0.0 <= value < math.inf:
+            _bad_scalar(t)
+        return value
+    if isinstance(t, (np.ndarray, list, tuple, range)) or hasattr(t, "__array__"):
+        return None
+    msg = f"step must be a number or an array-like of numbers, got {type(t).__name__}: {t!r}"
+    raise TypeError(msg)
+
+
+# -- array steps ----------------------------------------------------------------------
+def _as_step_array(t: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(t)
+    except (ValueError, TypeError) as exc:
+        msg = f"steps must be an array-like of numbers, got {type(t).__name__}: {exc}"
+        raise TypeError(msg) from None
+    kind = arr.dtype.kind
+    if kind == "b":
+        msg = "steps must be numbers, not bools, got an array of dtype bool"
+        raise TypeError(msg)
+    if kind == "O":
+        for idx, v in np.ndenumerate(arr):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                msg = f"steps must be numbers, got steps[{_index(idx)}]={v!r}"
+                raise TypeError(msg)
+        arr = arr.astype(np.float64)
+        kind = "f"
+    if kind not in "iuf":
+        msg = f"steps must be real numbers, got an array of dtype {arr.dtype}"
+        raise TypeError(msg)
+    if arr.size == 0 or kind == "u":
+        return arr
+    if kind == "i":
+        if arr.min() >= 0:
+            return arr
+        bad = arr < 0
+    else:
+        if arr.min() >= 0.0 and arr.max() < math.inf:
+            return arr
+        bad = ~((arr >= 0.0) & (arr < math.inf))
+    idx = np.unravel_index(int(np.argmax(bad)), arr.shape)
+    msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={arr[idx].item()!r}"
+    raise ValueError(msg)
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return ", ".join(str(int(i)) for i in idx)
+
+
+# -- piecewise evaluation ---------------------------------------------------------------
+def is_sorted(t: np.ndarray) -> bool:
+    """Whether a 1-D block is non-decreasing (the usual ``arange`` case)."""
+    return t.size < 2 or not bool((t[1:] < t[:-1]).any())
+
+
+def piecewise(
+    t: np.ndarray,
+    edges: Sequence[float],
+    piece: Callable[[int, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Evaluate a piecewise function, each piece only on the steps it owns.
+
+    Piece ``i`` owns ``[edges[i-1], edges[i])`` (with ``edges[-1] = -inf`` and
+    ``edges[len(edges)] = +inf``): a boundary belongs to the piece on its
+    right. ``piece(i, ts)`` evaluates piece ``i`` at the steps ``ts`` (absolute
+    steps; the piece applies its own offset). Sorted blocks are cut into
+    contiguous views (no masks, no copies); others are gathered by mask.
+    """
+    out = np.empty(t.shape, dtype=np.float64)
+    if t.size == 0:
+        return out
+    if is_sorted(t):
+        cuts = np.searchsorted(t, edges, side="left").tolist()
+        lo = 0
+        for i, hi in enumerate([*cuts, t.size]):
+            if hi > lo:
+                out[lo:hi] = piece(i, t[lo:hi])
+                lo = hi
+        return out
+    which = np.searchsorted(np.asarray(edges, dtype=np.float64), t, side="right")
+    for i in np.unique(which).tolist():
+        mask = which == i
+        out[mask] = piece(i, t[mask])
+    return out
+
+
+# -- operators ------------------------------------------------------------------------
+def is_number(x: object) -> bool:
+    """A real number operand: int, float or numpy scalar, but not a bool."""
+    return isinstance(x, (numbers.Real, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+def _arith(op: str, a: object, b: object) -> Any:
+    if not ((isinstance(a, Schedule) or is_number(a)) and (isinstance(b, Schedule) or is_number(b))):
+        return NotImplemented
+    from . import combinators
+
+    return combinators.arith(op, a, b)

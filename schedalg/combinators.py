@@ -1,0 +1,913 @@
+"""Combinators: schedules built from other schedules.
+
+Each combinator is a frozen node plus a public constructor that validates its
+arguments and hands them to :mod:`schedalg._simplify`, the one place where
+simplification rules live. Every docstring states the formula, the step
+convention and the laws the combinator satisfies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import math
+import operator
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import _check, _math, _simplify
+from . import shapes as _shapes
+from ._node import Schedule, is_number, is_sorted, node, piecewise, register
+
+__all__ = [
+    "warmup",
+    "cooldown",
+    "sequence",
+    "cyclical",
+    "scale",
+    "invert",
+    "quantize",
+    "shift",
+    "delay",
+    "stretch",
+    "per_epoch",
+    "clip",
+    "minimum",
+    "maximum",
+    "arith",
+]
+
+WARMUP_SHAPES = ("linear", "cosine", "exponential")
+COOLDOWN_SHAPES = ("linear", "cosine", "sqrt")
+ROUNDINGS = ("half_even", "half_up", "floor", "ceil")
+
+
+def _cached() -> Any:
+    """A derived value cached on the node: not an argument, not compared."""
+    return dataclasses.field(init=False, repr=False, compare=False)
+
+
+def _integral(x: float | None) -> bool:
+    return x is None or float(x).is_integer()
+
+
+# -- warmup -----------------------------------------------------------------------------------------
+def _make_ramp(shape: str, start: float, end: float, steps: float) -> Schedule:
+    """The shape that goes from ``start`` to ``end`` over ``steps``."""
+    if shape == "linear":
+        return _shapes.linear(start, end, steps)
+    if shape == "cosine":
+        return _shapes.cosine(start, end, steps)
+    if shape == "exponential":
+        return _shapes.exponential(start, end / start, every=steps)
+    return _SqrtDecay(start, end, steps) if start != end else _shapes.constant(start)
+
+
+@node("sqrt_decay")
+class _SqrtDecay(_shapes._Interpolating):
+    """``start + (end - start) * sqrt(t / steps)``: the ramp of a ``sqrt`` cooldown."""
+
+    start: float
+    end: float
+    steps: float
+
+    def _travelled(self, xm: Any, u: Any) -> Any:
+        return xm.sqrt(u)
+
+    def _remaining(self, xm: Any, r: Any) -> Any:
+        return 1.0 - xm.sqrt(1.0 - r)
+
+
+@node("warmup")
+class Warmup(Schedule):
+    s: Schedule
+    steps: float
+    start: float = 0.0
+    shape: str = "linear"
+    _ramp: Schedule = _cached()  # start -> s(0) over [0, steps)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ramp", _make_ramp(self.shape, self.start, self.s._at(0.0), self.steps))
+
+    def _at(self, t: float) -> float:
+        if t < self.steps:
+            return self._ramp._at(t)
+        return self.s._at(t - self.steps)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        steps = self.steps
+
+        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+            return self._ramp._eval(ts) if i == 0 else self.s._eval(ts - steps)
+
+        return piecewise(t, (steps,), piece)
+
+
+@register("warmup")
+def warmup(s: Schedule, steps: float, start: float = 0.0, shape: str = "linear") -> Schedule:
+    """Ramp from ``start`` up to ``v = s(0)`` over ``steps``, then run ``s``.
+
+    For ``t < steps``, with ``u = t / steps``:
+
+    * ``linear``: ``start + (v - start) * u``
+    * ``cosine``: ``start + (v - start) * (1 - cos(pi * u)) / 2``
+    * ``exponential``: ``start * (v / start) ** u`` (needs ``start > 0``, ``v > 0``)
+
+    and ``s(t - steps)`` from ``t = steps`` on: ``s`` starts after the ramp.
+    The ramps are :func:`linear`, :func:`cosine` and :func:`exponential`, with
+    their accuracy.
+
+    Laws: ``warmup(s, n)(n) == s(0)``; the ramp is continuous at ``steps``;
+    ``warmup(s, 0) == s``.
+
+    >>> import schedalg as sa
+    >>> s = sa.warmup(sa.constant(1.0), 4)
+    >>> [s(t) for t in range(6)]
+    [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+    s_ = _check.schedule("s", s)
+    steps_ = _check.duration("steps", steps, allow_zero=True)
+    start_ = _check.real("start", start)
+    shape_ = _check.choice("shape", shape, WARMUP_SHAPES)
+    if steps_ == 0:
+        return s_
+    v = s_._at(0.0)
+    if not math.isfinite(v):
+        msg = f"warmup needs a finite s(0) to ramp to, got s(0)={v!r}"
+        raise ValueError(msg)
+    if shape_ == "exponential" and (start_ <= 0.0 or v <= 0.0):
+        msg = f"an exponential warmup needs start > 0 and s(0) > 0, got start={start!r} and s(0)={v!r}"
+        raise ValueError(msg)
+    return Warmup(s_, steps_, start_, shape_)
+
+
+# -- cooldown -----------------------------------------------------------------------------------------
+@node("cooldown")
+class Cooldown(Schedule):
+    s: Schedule
+    at: float
+    steps: float
+    end: float = 0.0
+    shape: str = "linear"
+    _ramp: Schedule = _cached()  # s(at) -> end over [0, steps), in local time
+    _stop: float = _cached()  # at + steps
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ramp", _make_ramp(self.shape, self.s._at(float(self.at)), self.end, self.steps))
+        object.__setattr__(self, "_stop", self.at + self.steps)
+
+    def _at(self, t: float) -> float:
+        if t < self.at:
+            return self.s._at(t)
+        if t >= self._stop:
+            return self.end
+        return self._ramp._at(t - self.at)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        at, end = self.at, self.end
+
+        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+            if i == 0:
+                return self.s._eval(ts)
+            if i == 1:
+                return self._ramp._eval(ts - at)
+            return np.full(ts.shape, end)
+
+        return piecewise(t, (at, self._stop), piece)
+
+
+@register("cooldown")
+def cooldown(s: Schedule, at: float, steps: float, end: float = 0.0, shape: str = "linear") -> Schedule:
+    """Run ``s`` until ``at``, then decay from ``v = s(at)`` to ``end`` over ``steps``.
+
+    For ``at <= t < at + steps``, with ``u = (t - at) / steps``:
+
+    * ``linear``: ``v + (end - v) * u``
+    * ``cosine``: ``end + (v - end) * (1 + cos(pi * u)) / 2``
+    * ``sqrt``: ``end + (v - end) * (1 - sqrt(u))`` (the decay of warmup-stable-decay)
+
+    ``s(t)`` before ``at`` (``s`` keeps its own clock) and ``end`` from ``at + steps`` on.
+
+    Laws: ``cooldown(s, a, n)(a) == s(a)``; the value at ``a + n`` is ``end``.
+
+    >>> import schedalg as sa
+    >>> s = sa.cooldown(sa.constant(1.0), at=10, steps=4)
+    >>> [s(t) for t in (9, 10, 11, 12, 14)]
+    [1.0, 1.0, 0.75, 0.5, 0.0]
+    """
+    s_ = _check.schedule("s", s)
+    at_ = _check.duration("at", at, allow_zero=True)
+    steps_ = _check.duration("steps", steps)
+    end_ = _check.real("end", end)
+    shape_ = _check.choice("shape", shape, COOLDOWN_SHAPES)
+    v = s_._at(float(at_))
+    if not math.isfinite(v):
+        msg = f"cooldown needs a finite s(at) to decay from, got s({at_!r})={v!r}"
+        raise ValueError(msg)
+    return Cooldown(s_, at_, steps_, end_, shape_)
+
+
+# -- sequence -----------------------------------------------------------------------------------------
+@node("sequence")
+class Sequence_(Schedule):
+    schedules: tuple[Schedule, ...]
+    boundaries: tuple[float, ...]
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return all(s._integer for s in self.schedules)
+
+    def _at(self, t: float) -> float:
+        i = bisect.bisect_right(self.boundaries, t)
+        if i == 0:
+            return self.schedules[0]._at(t)
+        return self.schedules[i]._at(t - self.boundaries[i - 1])
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        schedules, boundaries = self.schedules, self.boundaries
+
+        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+            if i == 0:
+                return schedules[0]._eval(ts)
+            return schedules[i]._eval(ts - boundaries[i - 1])
+
+        return piecewise(t, boundaries, piece)
+
+
+@register("sequence")
+def sequence(schedules: Sequence[Schedule], boundaries: Sequence[float]) -> Schedule:
+    """Run ``schedules`` one after another, switching at ``boundaries``.
+
+    ``boundaries`` holds the ``len(schedules) - 1`` switch steps, strictly
+    increasing and positive. With ``b_0 = 0``, piece ``i`` owns
+    ``[b_i, b_{i+1})`` and sees local time ``t - b_i``; a boundary belongs to the
+    piece on its right.
+
+    Laws: associativity (nested sequences flatten to the same node);
+    ``sequence([s], []) == s``; ``sequence([a, b], [n])(n + k) == b(k)``.
+
+    >>> import schedalg as sa
+    >>> s = sa.sequence([sa.linear(0.0, 1.0, 10), sa.constant(0.5)], [10])
+    >>> s(5), s(10), s(100)
+    (0.5, 0.5, 0.5)
+    """
+    if isinstance(schedules, Schedule) or not isinstance(schedules, (list, tuple)):
+        msg = f"schedules must be a list of schedules, got schedules={schedules!r}"
+        raise TypeError(msg)
+    pieces = tuple(_check.schedule(f"schedules[{i}]", s) for i, s in enumerate(schedules))
+    if not pieces:
+        msg = "schedules must hold at least one schedule, got schedules=[]"
+        raise ValueError(msg)
+    bounds = _check.increasing("boundaries", boundaries)
+    if len(bounds) != len(pieces) - 1:
+        msg = (
+            f"boundaries must hold len(schedules) - 1 = {len(pieces) - 1} switch steps, "
+            f"got {len(bounds)}: boundaries={list(boundaries)!r}"
+        )
+        raise ValueError(msg)
+    if bounds and bounds[0] <= 0:
+        msg = f"boundaries must be positive, got boundaries[0]={bounds[0]!r}"
+        raise ValueError(msg)
+    return _simplify.sequence(Sequence_, pieces, bounds)
+
+
+# -- cyclical -----------------------------------------------------------------------------------------
+#: Above this many cycles in one sorted block, evaluate all cycles at once
+#: instead of one contiguous run per cycle.
+_MAX_RUNS = 64
+
+
+@node("cyclical")
+class Cyclical(Schedule):
+    s: Schedule
+    period: float
+    period_mult: float = 1.0
+    decay: float = 1.0
+    _log_mult: float = _cached()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_log_mult", _math.log(self.period_mult) if self.period_mult != 1.0 else 0.0)
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.s._integer and self.decay == 1.0
+
+    def _start(self, k: float) -> float:
+        """First step of cycle ``k``: ``period * (m**k - 1) / (m - 1)``."""
+        m = self.period_mult
+        return self.period * (_math.pow(m, k) - 1.0) / (m - 1.0)
+
+    def _cycle(self, t: float) -> tuple[float, float]:
+        """Cycle index ``k`` (as a float) and the local time in ``[0, period)``."""
+        period, m = self.period, self.period_mult
+        if m == 1.0:
+            k, tau = divmod(t, period)
+            return k, tau
+        k = float(math.floor(_math.log(1.0 + t * (m - 1.0) / period) / self._log_mult))
+        # The logarithm may be off by one ulp either way: settle k exactly.
+        if self._start(k) > t:
+            k -= 1.0
+        elif self._start(k + 1.0) <= t:
+            k += 1.0
+        return k, (t - self._start(k)) / _math.pow(m, k)
+
+    def _at(self, t: float) -> float:
+        k, tau = self._cycle(t)
+        value = self.s._at(tau)
+        if self.decay != 1.0:
+            value *= _math.pow(self.decay, k)
+        return value
+
+    def _cycles(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        period, m = self.period, self.period_mult
+        if m == 1.0:
+            return np.divmod(t, period)
+        k = np.log(1.0 + t * (m - 1.0) / period)
+        k /= self._log_mult
+        np.floor(k, out=k)
+        start = period * (np.power(m, k) - 1.0) / (m - 1.0)
+        k -= start > t
+        nxt = period * (np.power(m, k + 1.0) - 1.0) / (m - 1.0)
+        k += nxt <= t
+        start = period * (np.power(m, k) - 1.0) / (m - 1.0)
+        tau = t - start
+        tau /= np.power(m, k)
+        return k, tau
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        k, tau = self._cycles(t)
+        runs = np.flatnonzero(k[1:] != k[:-1]) + 1
+        if runs.size < _MAX_RUNS and is_sorted(t):
+            # Each cycle is a contiguous run with sorted local times: evaluate
+            # ``s`` once per cycle, on views, so its pieces are sliced too.
+            out = np.empty(t.shape)
+            lo = 0
+            for hi in [*runs.tolist(), t.size]:
+                out[lo:hi] = self.s._eval(tau[lo:hi])
+                lo = hi
+        else:
+            out = self.s._eval(tau)
+        if self.decay != 1.0:
+            out *= np.power(self.decay, k)
+        return out
+
+
+@register("cyclical")
+def cyclical(s: Schedule, period: float, period_mult: float = 1.0, decay: float = 1.0) -> Schedule:
+    """Repeat ``s`` over ``[0, period)`` in cycles that may grow and decay.
+
+    Cycle ``k`` (from 0) lasts ``period * period_mult**k`` steps and starts at
+    ``S_k = period * (period_mult**k - 1) / (period_mult - 1)`` (``k * period``
+    when ``period_mult == 1``). Within it, ``f(t) = decay**k * s((t - S_k) /
+    period_mult**k)``: ``s`` replayed over ``[0, period)`` and stretched to the
+    cycle's length. The cycle index is found in closed form (a logarithm,
+    settled exactly against ``S_k``), so step 10**12 costs what step 10 does.
+
+    Laws: ``cyclical(s, p)(t + p) == cyclical(s, p)(t)``; on the first cycle it
+    equals ``s``.
+
+    >>> import schedalg as sa
+    >>> s = sa.cyclical(sa.linear(1.0, 0.0, 10), period=10, period_mult=2)
+    >>> s(0), s(5), s(10), s(20), s(30)
+    (1.0, 0.5, 1.0, 0.5, 1.0)
+    """
+    s_ = _check.schedule("s", s)
+    period_ = _check.duration("period", period)
+    mult = _check.real("period_mult", period_mult)
+    if mult < 1.0:
+        msg = f"period_mult must be >= 1 (cycles that shrink never end), got period_mult={period_mult!r}"
+        raise ValueError(msg)
+    decay_ = _check.positive("decay", decay)
+    return _simplify.cyclical(Cyclical, s_, period_, mult, decay_)
+# -- scale and invert --------------------------------------------------------------------------------
+@node("scale")
+class Scale(Schedule):
+    s: Schedule
+    k: float
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.s._integer and float(self.k).is_integer()
+
+    def _at(self, t: float) -> float:
+        return self.s._at(t) * self.k
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = self.s._eval(t)
+        out *= self.k
+        return out
+
+
+@register("scale")
+def scale(s: Schedule, k: float) -> Schedule:
+    """Multiply by a constant: ``f(t) = s(t) * k`` (also ``s * k`` and ``k * s``).
+
+    Laws: ``scale(s, 1) == s``; ``scale(scale(s, a), b)`` folds to
+    ``scale(s, a * b)`` whenever that gives the same floats, i.e. when ``a`` or
+    ``b`` is a power of two (otherwise ``s(t) * a * b`` rounds twice and the
+    nodes stay nested); ``scale(constant(c), k) == constant(c * k)``.
+
+    >>> import schedalg as sa
+    >>> sa.scale(sa.linear(0.0, 1.0, 10), 4.0)(5)
+    2.0
+    >>> sa.scale(sa.scale(sa.linear(0.0, 1.0, 10), 2.0), 3.0)
+    scale(linear(0.0, 1.0, 10), 6.0)
+    """
+    return _simplify.scale(Scale, _check.schedule("s", s), _check.real("k", k))
+
+
+def _zero_division(where: str, step: Any) -> None:
+    msg = f"{where}: division by zero, the denominator schedule is 0 at step {step!r}"
+    raise ValueError(msg)
+
+
+def _first_zero(t: np.ndarray, den: np.ndarray) -> float:
+    return float(t[int(np.argmax(den == 0.0))])
+
+
+@node("invert")
+class Invert(Schedule):
+    s: Schedule
+    numerator: float = 1.0
+
+    def _at(self, t: float) -> float:
+        den = self.s._at(t)
+        if den == 0.0:
+            _zero_division("invert", t)
+        return self.numerator / den
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        den = self.s._eval(t)
+        if not den.all():
+            _zero_division("invert", _first_zero(t, den))
+        np.divide(self.numerator, den, out=den)
+        return den
+
+
+@register("invert")
+def invert(s: Schedule, numerator: float = 1.0) -> Schedule:
+    """Reciprocal: ``f(t) = numerator / s(t)`` (also ``numerator / s``).
+
+    Turns a learning-rate shape into a batch-size shape and back. A step where
+    ``s(t) == 0`` raises ``ValueError`` when evaluated.
+
+    Laws: ``invert(invert(s, n), n) == s`` (structurally, by cancellation).
+    ``invert(constant(c))`` stays an ``invert`` node: folding it to
+    ``constant(1 / c)`` would break the involution, as ``1 / (1 / c) != c`` for
+    many floats.
+
+    >>> import schedalg as sa
+    >>> s = sa.invert(sa.constant(4.0), 2.0)
+    >>> s(0)
+    0.5
+    >>> sa.invert(s, 2.0)
+    constant(4.0)
+    """
+    return _simplify.invert(Invert, _check.schedule("s", s), _check.real("numerator", numerator))
+
+
+# -- quantize ------------------------------------------------------------------------------------------
+_INT64_LIMIT = 2.0**63
+
+
+def _round_scalar(x: float, rounding: str) -> float:
+    if rounding == "half_even":
+        return float(round(x))
+    f = math.floor(x)
+    if rounding == "floor":
+        return float(f)
+    if rounding == "ceil":
+        return float(math.ceil(x))
+    return float(f + 1) if x - f >= 0.5 else float(f)
+
+
+def _round_array(x: np.ndarray, rounding: str) -> np.ndarray:
+    if rounding == "half_even":
+        return np.rint(x, out=x)
+    if rounding == "floor":
+        return np.floor(x, out=x)
+    if rounding == "ceil":
+        return np.ceil(x, out=x)
+    f = np.floor(x)
+    x -= f
+    f += x >= 0.5
+    return f
+
+
+@node("quantize")
+class Quantize(Schedule):
+    s: Schedule
+    multiple: int = 1
+    rounding: str = "half_even"
+    low: int | None = None
+    high: int | None = None
+    _integer = True
+
+    def _at(self, t: float) -> float:
+        v = self.s._at(t)
+        if not math.isfinite(v):
+            _not_quantizable(v, t)
+        m = self.multiple
+        q = _round_scalar(v / m if m != 1 else v, self.rounding)
+        if m != 1:
+            q *= m
+        if self.low is not None and q < self.low:
+            q = float(self.low)
+        if self.high is not None and q > self.high:
+            q = float(self.high)
+        if abs(q) >= _INT64_LIMIT:
+            _not_quantizable(q, t)
+        return q
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        v = self.s._eval(t)
+        finite = np.isfinite(v)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            _not_quantizable(float(v[i]), float(t[i]))
+        m = self.multiple
+        if m != 1:
+            v /= m
+        q = _round_array(v, self.rounding)
+        if m != 1:
+            q *= m
+        if self.low is not None or self.high is not None:
+            np.clip(q, self.low, self.high, out=q)
+        too_big = np.abs(q) >= _INT64_LIMIT
+        if too_big.any():
+            i = int(np.argmax(too_big))
+            _not_quantizable(float(q[i]), float(t[i]))
+        return q
+
+
+def _not_quantizable(value: float, step: float) -> None:
+    msg = f"quantize: cannot make an integer of {value!r} (at step {step!r})"
+    raise ValueError(msg)
+
+
+@register("quantize")
+def quantize(
+    s: Schedule,
+    multiple: int = 1,
+    rounding: str = "half_even",
+    low: int | None = None,
+    high: int | None = None,
+) -> Schedule:
+    """Integer values: ``s(t)`` rounded to a multiple of ``multiple``, then clamped.
+
+    ``f(t) = clamp(round(s(t) / multiple) * multiple, low, high)`` with
+    ``rounding`` one of ``half_even`` (banker's, Python's ``round``),
+    ``half_up`` (ties toward +inf), ``floor`` or ``ceil``. Answers ``int`` for a
+    scalar step and ``int64`` arrays: the natural form of a batch-size schedule.
+    A value that is not finite, or beyond int64, raises ``ValueError``.
+
+    Laws: idempotent (``quantize(quantize(s, ...), ...)`` with the same
+    arguments is the inner node); every value is an integer multiple of
+    ``multiple`` (unless a bound that is not a multiple clamps it).
+
+    >>> import schedalg as sa
+    >>> s = sa.quantize(sa.linear(32.0, 100.0, 10), multiple=8, high=96)
+    >>> s(0), s(5), s(10)
+    (32, 64, 96)
+    """
+    s_ = _check.schedule("s", s)
+    multiple_ = _check.integer("multiple", multiple, minimum=1)
+    rounding_ = _check.choice("rounding", rounding, ROUNDINGS)
+    low_ = None if low is None else _check.integer("low", low)
+    high_ = None if high is None else _check.integer("high", high)
+    if low_ is not None and high_ is not None and low_ > high_:
+        msg = f"low must be <= high, got low={low!r} and high={high!r}"
+        raise ValueError(msg)
+    return _simplify.quantize(Quantize, s_, multiple_, rounding_, low_, high_)
+
+
+# -- clock changes ---------------------------------------------------------------------------------------
+class _Clock(Schedule):
+    """A node that only changes the clock of ``s``: integer iff ``s`` is."""
+
+    __slots__ = ()
+    s: Schedule
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.s._integer
+
+
+@node("shift")
+class Shift(_Clock):
+    s: Schedule
+    steps: float
+
+    def _at(self, t: float) -> float:
+        return self.s._at(t + self.steps)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        return self.s._eval(t + self.steps)
+
+
+@register("shift")
+def shift(s: Schedule, steps: float) -> Schedule:
+    """Start part-way through: ``f(t) = s(t + steps)``.
+
+    Useful to resume a schedule, or to skip its warmup. Laws: ``shift(s, 0) ==
+    s``; ``shift(shift(s, a), b) == shift(s, a + b)`` (folded for integer
+    shifts, where the sum is exact).
+
+    >>> import schedalg as sa
+    >>> sa.shift(sa.linear(0.0, 1.0, 10), 5)(0)
+    0.5
+    """
+    return _simplify.shift(Shift, _check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
+
+
+@node("delay")
+class Delay(_Clock):
+    s: Schedule
+    steps: float
+    _v: float = _cached()  # s(0), held during the delay
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_v", self.s._at(0.0))
+
+    def _at(self, t: float) -> float:
+        if t < self.steps:
+            return self._v
+        return self.s._at(t - self.steps)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        steps, v = self.steps, self._v
+
+        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+            return np.full(ts.shape, v) if i == 0 else self.s._eval(ts - steps)
+
+        return piecewise(t, (steps,), piece)
+
+
+@register("delay")
+def delay(s: Schedule, steps: float) -> Schedule:
+    """Hold ``s(0)`` for ``steps``, then run ``s``: ``f(t) = s(max(t - steps, 0))``.
+
+    Laws: ``delay(s, 0) == s``; ``delay(s, n)(n + k) == s(k)``.
+
+    >>> import schedalg as sa
+    >>> s = sa.delay(sa.linear(1.0, 0.0, 10), 5)
+    >>> s(0), s(5), s(10)
+    (1.0, 1.0, 0.5)
+    """
+    return _simplify.delay(Delay, _check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
+
+
+@node("stretch")
+class Stretch(_Clock):
+    s: Schedule
+    factor: float
+
+    def _at(self, t: float) -> float:
+        return self.s._at(t / self.factor)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        return self.s._eval(t / self.factor)
+
+
+@register("stretch")
+def stretch(s: Schedule, factor: float) -> Schedule:
+    """Slow the clock down by ``factor``: ``f(t) = s(t / factor)``.
+
+    A schedule written in epochs becomes one in steps with ``factor =
+    steps_per_epoch`` (smoothly; see :func:`per_epoch` for a staircase).
+    Laws: ``stretch(s, 1) == s``.
+
+    >>> import schedalg as sa
+    >>> sa.stretch(sa.linear(0.0, 1.0, 10), 10)(50)
+    0.5
+    """
+    return _simplify.stretch(Stretch, _check.schedule("s", s), _check.positive("factor", factor))
+
+
+@node("per_epoch")
+class PerEpoch(_Clock):
+    s: Schedule
+    steps_per_epoch: float
+
+    def _at(self, t: float) -> float:
+        return self.s._at(t // self.steps_per_epoch)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        return self.s._eval(np.floor_divide(t, self.steps_per_epoch))
+
+
+@register("per_epoch")
+def per_epoch(s: Schedule, steps_per_epoch: float) -> Schedule:
+    """Count in epochs: ``f(t) = s(floor(t / steps_per_epoch))``.
+
+    ``s`` sees the epoch number, so its value changes once per epoch (as a
+    torch scheduler stepped once per epoch does).
+
+    >>> import schedalg as sa
+    >>> s = sa.per_epoch(sa.linear(0.0, 1.0, 10), 100)
+    >>> s(0), s(99), s(100), s(250)
+    (0.0, 0.0, 0.1, 0.2)
+    """
+    return PerEpoch(_check.schedule("s", s), _check.duration("steps_per_epoch", steps_per_epoch))
+
+
+# -- value bounds ---------------------------------------------------------------------------------------------
+@node("clip")
+class Clip(Schedule):
+    s: Schedule
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.s._integer and _integral(self.low) and _integral(self.high)
+
+    def _at(self, t: float) -> float:
+        v = self.s._at(t)
+        if self.low is not None and v < self.low:
+            v = self.low
+        if self.high is not None and v > self.high:
+            v = self.high
+        return v
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        v = self.s._eval(t)
+        return np.clip(v, self.low, self.high, out=v)
+
+
+@register("clip")
+def clip(s: Schedule, low: float | None = None, high: float | None = None) -> Schedule:
+    """Bound the values: ``f(t) = min(max(s(t), low), high)``; ``None`` is no bound.
+
+    Laws: ``clip(s) == s``; idempotent; ``clip(constant(c), lo, hi)`` folds.
+
+    >>> import schedalg as sa
+    >>> s = sa.clip(sa.linear(0.0, 1.0, 10), low=0.2, high=0.8)
+    >>> s(0), s(5), s(10)
+    (0.2, 0.5, 0.8)
+    """
+    s_ = _check.schedule("s", s)
+    low_ = _check.optional_real("low", low)
+    high_ = _check.optional_real("high", high)
+    if low_ is not None and high_ is not None and low_ > high_:
+        msg = f"low must be <= high, got low={low!r} and high={high!r}"
+        raise ValueError(msg)
+    return _simplify.clip(Clip, s_, _keep_int(low, low_), _keep_int(high, high_))
+
+
+def _keep_int(raw: Any, value: float | None) -> int | float | None:
+    """Keep integer bounds as ints, so integer schedules stay integer in repr."""
+    if value is not None and isinstance(raw, (int, np.integer)) and abs(value) < _check.EXACT_INT:
+        return int(raw)
+    return value
+
+
+def _min(a: float, b: float) -> float:
+    # NaN propagates, as with numpy.minimum.
+    return a if a <= b else b if b < a else a + b
+
+
+def _max(a: float, b: float) -> float:
+    return a if a >= b else b if b > a else a + b
+
+
+@node("minimum")
+class Minimum(Schedule):
+    a: Schedule
+    b: Schedule
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.a._integer and self.b._integer
+
+    def _at(self, t: float) -> float:
+        return _min(self.a._at(t), self.b._at(t))
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = self.a._eval(t)
+        return np.minimum(out, self.b._eval(t), out=out)
+
+
+@node("maximum")
+class Maximum(Schedule):
+    a: Schedule
+    b: Schedule
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        return self.a._integer and self.b._integer
+
+    def _at(self, t: float) -> float:
+        return _max(self.a._at(t), self.b._at(t))
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = self.a._eval(t)
+        return np.maximum(out, self.b._eval(t), out=out)
+
+
+@register("minimum")
+def minimum(a: Schedule, b: Schedule) -> Schedule:
+    """Pointwise minimum: ``f(t) = min(a(t), b(t))`` (NaN propagates).
+
+    Laws: commutative in value; ``minimum(a, a) == a``; constants fold.
+
+    >>> import schedalg as sa
+    >>> s = sa.minimum(sa.linear(0.0, 1.0, 10), sa.constant(0.3))
+    >>> s(1), s(9)
+    (0.1, 0.3)
+    """
+    return _simplify.extremum(Minimum, _check.schedule("a", a), _check.schedule("b", b))
+
+
+@register("maximum")
+def maximum(a: Schedule, b: Schedule) -> Schedule:
+    """Pointwise maximum: ``f(t) = max(a(t), b(t))`` (NaN propagates).
+
+    Laws: commutative in value; ``maximum(a, a) == a``; constants fold.
+
+    >>> import schedalg as sa
+    >>> s = sa.maximum(sa.linear(0.0, 1.0, 10), sa.constant(0.3))
+    >>> s(1), s(9)
+    (0.3, 0.9)
+    """
+    return _simplify.extremum(Maximum, _check.schedule("a", a), _check.schedule("b", b))
+
+
+# -- arithmetic ----------------------------------------------------------------------------------------------
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+@node("arith")
+class Arith(Schedule):
+    """``a op b`` for schedules and numbers; ``repr`` writes it infix."""
+
+    op: str
+    a: Schedule | float
+    b: Schedule | float
+
+    @property
+    def _integer(self) -> bool:  # type: ignore[override]
+        if self.op == "/":
+            return False
+        return all(x._integer if isinstance(x, Schedule) else float(x).is_integer() for x in (self.a, self.b))
+
+    def __repr__(self) -> str:
+        return f"({self.a!r} {self.op} {self.b!r})"
+
+    def _at(self, t: float) -> float:
+        a = self.a._at(t) if isinstance(self.a, Schedule) else self.a
+        b = self.b._at(t) if isinstance(self.b, Schedule) else self.b
+        if self.op == "/" and b == 0.0:
+            _zero_division("division", t)
+        return _OPS[self.op](a, b)
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        a = self.a._eval(t) if isinstance(self.a, Schedule) else self.a
+        b = self.b._eval(t) if isinstance(self.b, Schedule) else self.b
+        if self.op == "/":
+            if isinstance(b, np.ndarray):
+                if not b.all():
+                    _zero_division("division", _first_zero(t, b))
+            elif b == 0.0:
+                _zero_division("division", float(t[0]))
+        out = _OPS[self.op](a, b)
+        return out if isinstance(out, np.ndarray) else np.full(t.shape, out)
+
+
+@register("arith")
+def arith(op: str, a: Schedule | float, b: Schedule | float) -> Schedule:
+    """``a op b`` with ``op`` in ``+ - * /``, for schedules and numbers.
+
+    This is what the operators build: ``s + 1``, ``2 * s``, ``a / b``, ``-s``.
+    ``s * k`` and ``k * s`` are :func:`scale`, ``k / s`` is :func:`invert`;
+    ``s / k`` divides (it is not ``s * (1 / k)``, which rounds differently,
+    unless ``k`` is a power of two). Adding 0, multiplying or dividing by 1
+    vanish; constants fold.
+
+    >>> import schedalg as sa
+    >>> s = sa.linear(0.0, 1.0, 10) + 1
+    >>> s
+    (linear(0.0, 1.0, 10) + 1.0)
+    >>> s(5)
+    1.5
+    """
+    op_ = _check.choice("op", op, tuple(_OPS))
+    operands = []
+    for name, x in (("a", a), ("b", b)):
+        if isinstance(x, Schedule):
+            operands.append(x)
+        elif is_number(x):
+            operands.append(_check.real(name, x))
+        else:
+            msg = f"{name} must be a Schedule or a number, got {name}={x!r}"
+            raise TypeError(msg)
+    if not any(isinstance(x, Schedule) for x in operands):
+        msg = f"arith needs at least one Schedule operand, got a={a!r} and b={b!r}"
+        raise TypeError(msg)
+    return _simplify.arith(Arith, op_, operands[0], operands[1])
