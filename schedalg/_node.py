@@ -25,9 +25,9 @@ import numbers
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence, Union, overload
 
 import numpy as np
-import numpy.typing as npt
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     from typing_extensions import Self
 
 __all__ = ["Schedule", "node", "register", "CONSTRUCTORS"]
@@ -116,13 +116,16 @@ class Schedule:
     def __call__(self, t: Steps) -> Any:
         """Evaluate at step ``t`` (a number) or at every step of an array-like."""
         kind = type(t)
-        if kind is float:
-            if not 0.0 <= t < math.inf:  # type: ignore[operator]
-                _bad_scalar(t)
-        elif kind is int:
+        if kind is int:
             if t < 0:  # type: ignore[operator]
                 _bad_scalar(t)
-            t = _int_step(t)  # type: ignore[arg-type]
+            try:
+                t = float(t)  # type: ignore[arg-type]
+            except OverflowError:
+                _int_step(t)  # type: ignore[arg-type]
+        elif kind is float:
+            if not 0.0 <= t < math.inf:  # type: ignore[operator]
+                _bad_scalar(t)
         else:
             scalar = _coerce_scalar(t)
             if scalar is None:
