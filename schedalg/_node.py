@@ -263,7 +263,8 @@ class Schedule:
             value = getattr(self, f.name)
             if f.default is dataclasses.MISSING:
                 parts.append(_format_value(value))
-            elif value != f.default or type(value) is not type(f.default):
+            elif type(value) is not type(f.default) or _format_value(value) != _format_value(f.default):
+                # Compared as text so that -0.0 is not taken for the default 0.0.
                 parts.append(f"{f.name}={_format_value(value)}")
         return f"{self._name}({', '.join(parts)})"
 
