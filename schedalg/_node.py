@@ -55,15 +55,24 @@ def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def node(name: str) -> Callable[[type], type]:
-    """Class decorator for schedule nodes: a frozen slotted dataclass named ``name``.
+    """Class decorator for schedule nodes: a slotted dataclass named ``name``.
 
     ``name`` is the public constructor that builds the node; ``repr`` and
-    ``to_dict`` use it.
+    ``to_dict`` use it. The dataclass machinery records the fields (so
+    :func:`dataclasses.fields` works) and makes the slots; ``__init__``, ``==``,
+    ``hash``, immutability and pickling are the generic ones of
+    :class:`Schedule`, which spares generating code for each of the node
+    classes when schedalg is imported.
     """
 
     def deco(cls: type) -> type:
-        cls = dataclasses.dataclass(frozen=True, slots=True, repr=False)(cls)
+        cls = dataclasses.dataclass(slots=True, init=False, repr=False, eq=False)(cls)
+        args = [f for f in dataclasses.fields(cls) if f.init]
         cls._name = name  # type: ignore[attr-defined]
+        cls._args = tuple(f.name for f in args)  # type: ignore[attr-defined]
+        cls._defaults = {  # type: ignore[attr-defined]
+            f.name: f.default for f in args if f.default is not dataclasses.MISSING
+        }
         return cls
 
     return deco
@@ -96,10 +105,69 @@ class Schedule:
     array([0. , 0.5, 1. ])
     """
 
-    __slots__ = ()
+    #: ``_integer``: whether the values are integers (answered as ``int`` and
+    #: ``int64``), fixed at construction by :meth:`_is_integer`.
+    __slots__ = ("_integer",)
+    _integer: bool
     _name: ClassVar[str]
-    #: Whether the values are integers (answered as ``int``/``int64``).
-    _integer: ClassVar[bool] = False
+    _args: ClassVar[tuple[str, ...]]
+    _defaults: ClassVar[dict[str, Any]]
+
+    # -- value semantics (generic over the dataclass fields) ---------------------
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = self._args
+        if len(args) > len(names):
+            msg = f"{type(self).__name__}() takes {len(names)} arguments, got {len(args)}"
+            raise TypeError(msg)
+        setattr_ = object.__setattr__
+        for name, value in zip(names, args):
+            setattr_(self, name, value)
+        for name in names[len(args) :]:
+            if name in kwargs:
+                value = kwargs.pop(name)
+            elif name in self._defaults:
+                value = self._defaults[name]
+            else:
+                msg = f"{type(self).__name__}() is missing the argument {name!r}"
+                raise TypeError(msg)
+            setattr_(self, name, value)
+        if kwargs:
+            msg = f"{type(self).__name__}() got unexpected or repeated arguments {sorted(kwargs)!r}"
+            raise TypeError(msg)
+        self.__post_init__()
+        setattr_(self, "_integer", self._is_integer())
+
+    def __post_init__(self) -> None:
+        """Compute cached derived values (``init=False`` fields); none by default."""
+
+    def _is_integer(self) -> bool:
+        return False
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self._args])
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        msg = f"schedules are immutable: cannot assign to field {name!r}"
+        raise dataclasses.FrozenInstanceError(msg)
+
+    def __delattr__(self, name: str) -> None:
+        msg = f"schedules are immutable: cannot delete field {name!r}"
+        raise dataclasses.FrozenInstanceError(msg)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt through __init__, so cached derived values are recomputed
+        # rather than pickled.
+        return (type(self), self._values())
 
     # -- evaluation ---------------------------------------------------------------
     def _at(self, t: float) -> float:  # pragma: no cover - every node overrides

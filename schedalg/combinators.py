@@ -214,8 +214,7 @@ class Sequence_(Schedule):
     schedules: tuple[Schedule, ...]
     boundaries: tuple[float, ...]
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return all(s._integer for s in self.schedules)
 
     def _at(self, t: float) -> float:
@@ -289,8 +288,7 @@ class Cyclical(Schedule):
     def __post_init__(self) -> None:
         object.__setattr__(self, "_log_mult", _math.log(self.period_mult) if self.period_mult != 1.0 else 0.0)
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.s._integer and self.decay == 1.0
 
     def _start(self, k: float) -> float:
@@ -386,8 +384,7 @@ class Scale(Schedule):
     s: Schedule
     k: float
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.s._integer and float(self.k).is_integer()
 
     def _at(self, t: float) -> float:
@@ -502,7 +499,9 @@ class Quantize(Schedule):
     rounding: str = "half_even"
     low: int | None = None
     high: int | None = None
-    _integer = True
+
+    def _is_integer(self) -> bool:
+        return True
 
     def _at(self, t: float) -> float:
         v = self.s._at(t)
@@ -589,8 +588,7 @@ class _Clock(Schedule):
     __slots__ = ()
     s: Schedule
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.s._integer
 
 
@@ -719,8 +717,7 @@ class Clip(Schedule):
     low: float | None = None
     high: float | None = None
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.s._integer and _integral(self.low) and _integral(self.high)
 
     def _at(self, t: float) -> float:
@@ -777,8 +774,7 @@ class Minimum(Schedule):
     a: Schedule
     b: Schedule
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.a._integer and self.b._integer
 
     def _at(self, t: float) -> float:
@@ -794,8 +790,7 @@ class Maximum(Schedule):
     a: Schedule
     b: Schedule
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         return self.a._integer and self.b._integer
 
     def _at(self, t: float) -> float:
@@ -851,8 +846,7 @@ class Arith(Schedule):
     a: Schedule | float
     b: Schedule | float
 
-    @property
-    def _integer(self) -> bool:  # type: ignore[override]
+    def _is_integer(self) -> bool:
         if self.op == "/":
             return False
         return all(x._integer if isinstance(x, Schedule) else float(x).is_integer() for x in (self.a, self.b))
