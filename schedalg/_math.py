@@ -14,7 +14,7 @@ machine, and numpy's otherwise.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -73,8 +73,11 @@ def _math_pow(base: float, exponent: float) -> float:
 
 
 def _numpy_pow(base: float, exponent: float) -> float:
+    # Both operands as 1-element arrays: numpy answers a 0-d call or a scalar
+    # exponent through other kernels (e.g. squaring for 2.0) than the general
+    # one its array loops use.
     with np.errstate(over="ignore", under="ignore"):
-        return float(np.power(base, exponent))
+        return float(np.power(np.array([base]), np.array([exponent]))[0])
 
 
 def _pow_agrees(x: np.ndarray) -> bool:
@@ -102,8 +105,18 @@ class array_math:  # noqa: N801 - used like a module
     sin = np.sin
     exp = np.exp
     log = np.log
-    pow = np.power
     sqrt = np.sqrt
+
+    @staticmethod
+    def pow(base: Any, exponent: Any) -> np.ndarray:  # noqa: A003
+        """``np.power`` through its general kernel, as the scalar ``pow`` uses.
+
+        A scalar exponent would select numpy's special cases (squaring for
+        2.0), which round differently: broadcast it to an array first.
+        """
+        if np.ndim(exponent) == 0:
+            exponent = np.full(np.shape(base), exponent)
+        return np.power(base, exponent)
 
 
 sqrt = math.sqrt  # exact (IEEE-754 correctly rounded) in both libraries

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _check, _math, _simplify
 from . import shapes as _shapes
+from ._math import array_math
 from ._node import Schedule, is_number, is_sorted, node, piecewise, register
 
 __all__ = [
@@ -277,16 +278,41 @@ def sequence(schedules: Sequence[Schedule], boundaries: Sequence[float]) -> Sche
 _MAX_RUNS = 64
 
 
+#: Cycles tabulated by a growing ``cyclical`` (start, length factor, decay of
+#: each): lookups by bisection cover every step below 2**53 for any
+#: ``period_mult >= 1.0085`` (and 4096 cycles for a slower growth).
+_MAX_TABLE = 4096
+
+
 @node("cyclical")
 class Cyclical(Schedule):
     s: Schedule
     period: float
     period_mult: float = 1.0
     decay: float = 1.0
-    _log_mult: float = _cached()
+    # Growing cycles: cycle k starts at _starts[k] and is _mults[k] times the
+    # first one; _decays[k] = decay**k. Both evaluation paths read these same
+    # numbers, so they agree bit for bit.
+    _starts: tuple[float, ...] = _cached()
+    _mults: tuple[float, ...] = _cached()
+    _decays: tuple[float, ...] = _cached()
+    _arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = _cached()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_log_mult", _math.log(self.period_mult) if self.period_mult != 1.0 else 0.0)
+        starts: list[float] = []
+        mults: list[float] = []
+        if self.period_mult != 1.0:
+            for k in range(_MAX_TABLE):
+                start = self._start(float(k))
+                starts.append(start)
+                mults.append(_math.pow(self.period_mult, float(k)))
+                if start >= _check.EXACT_INT:
+                    break
+        decays = [_math.pow(self.decay, float(k)) for k in range(len(starts))]
+        object.__setattr__(self, "_starts", tuple(starts))
+        object.__setattr__(self, "_mults", tuple(mults))
+        object.__setattr__(self, "_decays", tuple(decays))
+        object.__setattr__(self, "_arrays", tuple(np.asarray(x, dtype=np.float64) for x in (starts, mults, decays)))
 
     def _is_integer(self) -> bool:
         return self.s._integer and self.decay == 1.0
@@ -296,45 +322,54 @@ class Cyclical(Schedule):
         m = self.period_mult
         return self.period * (_math.pow(m, k) - 1.0) / (m - 1.0)
 
-    def _cycle(self, t: float) -> tuple[float, float]:
-        """Cycle index ``k`` (as a float) and the local time in ``[0, period)``."""
-        period, m = self.period, self.period_mult
-        if m == 1.0:
-            k, tau = divmod(t, period)
-            return k, tau
-        k = float(math.floor(_math.log(1.0 + t * (m - 1.0) / period) / self._log_mult))
-        # The logarithm may be off by one ulp either way: settle k exactly.
+    def _far_cycle(self, t: float) -> float:
+        """Cycle index beyond the table: a logarithm, settled exactly against ``S_k``."""
+        m = self.period_mult
+        k = float(math.floor(math.log(1.0 + t * (m - 1.0) / self.period) / math.log(m)))
         if self._start(k) > t:
             k -= 1.0
         elif self._start(k + 1.0) <= t:
             k += 1.0
-        return k, (t - self._start(k)) / _math.pow(m, k)
+        return k
 
     def _at(self, t: float) -> float:
-        k, tau = self._cycle(t)
-        value = self.s._at(tau)
-        if self.decay != 1.0:
-            value *= _math.pow(self.decay, k)
-        return value
+        if self.period_mult == 1.0:
+            k, tau = divmod(t, self.period)
+            value = self.s._at(tau)
+            return value if self.decay == 1.0 else value * _math.pow(self.decay, k)
+        starts = self._starts
+        if t < starts[-1]:
+            i = bisect.bisect_right(starts, t) - 1
+            return self.s._at((t - starts[i]) / self._mults[i]) * self._decays[i]
+        k = self._far_cycle(t)
+        value = self.s._at((t - self._start(k)) / _math.pow(self.period_mult, k))
+        return value * _math.pow(self.decay, k)
 
-    def _cycles(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        period, m = self.period, self.period_mult
-        if m == 1.0:
-            return np.divmod(t, period)
-        k = np.log(1.0 + t * (m - 1.0) / period)
-        k /= self._log_mult
-        np.floor(k, out=k)
-        start = period * (np.power(m, k) - 1.0) / (m - 1.0)
-        k -= start > t
-        nxt = period * (np.power(m, k + 1.0) - 1.0) / (m - 1.0)
-        k += nxt <= t
-        start = period * (np.power(m, k) - 1.0) / (m - 1.0)
-        tau = t - start
-        tau /= np.power(m, k)
-        return k, tau
+    def _cycles(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Cycle index, local time and decay factor (None if 1) of every step."""
+        if self.period_mult == 1.0:
+            k, tau = np.divmod(t, self.period)
+            return k, tau, None if self.decay == 1.0 else array_math.pow(self.decay, k)
+        starts, mults, decays = self._arrays
+        k = np.searchsorted(starts, t, side="right") - 1
+        tau = t - starts[k]
+        tau /= mults[k]
+        factor = decays[k]
+        far = t >= starts[-1]
+        if far.any():
+            # The vectorized _far_cycle, with the same pow as the scalar path.
+            period, m = self.period, self.period_mult
+            tf = t[far]
+            kf = np.floor(np.log(1.0 + tf * (m - 1.0) / period) / math.log(m))
+            kf -= period * (array_math.pow(m, kf) - 1.0) / (m - 1.0) > tf
+            kf += period * (array_math.pow(m, kf + 1.0) - 1.0) / (m - 1.0) <= tf
+            k[far] = kf
+            tau[far] = (tf - period * (array_math.pow(m, kf) - 1.0) / (m - 1.0)) / array_math.pow(m, kf)
+            factor[far] = array_math.pow(self.decay, kf)
+        return k, tau, factor
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        k, tau = self._cycles(t)
+        k, tau, factor = self._cycles(t)
         runs = np.flatnonzero(k[1:] != k[:-1]) + 1
         if runs.size < _MAX_RUNS and is_sorted(t):
             # Each cycle is a contiguous run with sorted local times: evaluate
@@ -346,8 +381,8 @@ class Cyclical(Schedule):
                 lo = hi
         else:
             out = self.s._eval(tau)
-        if self.decay != 1.0:
-            out *= np.power(self.decay, k)
+        if factor is not None and self.decay != 1.0:
+            out *= factor
         return out
 
 
@@ -506,7 +541,11 @@ class Quantize(Schedule):
     def _at(self, t: float) -> float:
         v = self.s._at(t)
         if not math.isfinite(v):
-            _not_quantizable(v, t)
+            # An infinity is clamped by the bound on its side, if there is one.
+            bound = None if v != v else self.high if v > 0.0 else self.low
+            if bound is None:
+                _not_quantizable(v, t)
+            return float(bound)
         m = self.multiple
         q = _round_scalar(v / m if m != 1 else v, self.rounding)
         if m != 1:
@@ -523,8 +562,14 @@ class Quantize(Schedule):
         v = self.s._eval(t)
         finite = np.isfinite(v)
         if not finite.all():
-            i = int(np.argmin(finite))
-            _not_quantizable(float(v[i]), float(t[i]))
+            bad = ~finite
+            if self.high is not None:
+                bad &= v != math.inf
+            if self.low is not None:
+                bad &= v != -math.inf
+            if bad.any():
+                i = int(np.argmax(bad))
+                _not_quantizable(float(v[i]), float(t[i]))
         m = self.multiple
         if m != 1:
             v /= m
