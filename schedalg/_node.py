@@ -109,6 +109,9 @@ class Schedule:
     #: ``int64``), fixed at construction by :meth:`_is_integer`.
     __slots__ = ("_integer",)
     _integer: bool
+    #: numpy defers to the operators below (``array + s`` raises TypeError
+    #: instead of building an object array of schedules).
+    __array_ufunc__ = None
     _name: ClassVar[str]
     _args: ClassVar[tuple[str, ...]]
     _defaults: ClassVar[dict[str, Any]]
@@ -200,11 +203,16 @@ class Schedule:
                 return self._call_array(t)
             t = scalar
         value = self._at(t)  # type: ignore[arg-type]
-        return int(value) if self._integer else value
+        if self._integer:
+            if not -_INT64_LIMIT <= value < _INT64_LIMIT:
+                _not_int64(value, t)
+            return int(value)
+        return value
 
     def _call_array(self, t: Any) -> np.ndarray:
         steps = _as_step_array(t)
-        out = np.empty(steps.shape, dtype=np.int64 if self._integer else np.float64)
+        integer = self._integer
+        out = np.empty(steps.shape, dtype=np.int64 if integer else np.float64)
         flat = steps.reshape(-1)
         out_flat = out.reshape(-1)
         n = flat.size
@@ -213,7 +221,13 @@ class Schedule:
                 block = flat[i : i + BLOCK]
                 if block.dtype != np.float64:
                     block = block.astype(np.float64)
-                out_flat[i : i + BLOCK] = self._eval(block)
+                values = self._eval(block)
+                if integer:
+                    ok = (values >= -_INT64_LIMIT) & (values < _INT64_LIMIT)
+                    if not ok.all():
+                        j = int(np.argmin(ok))
+                        _not_int64(float(values[j]), float(block[j]))
+                out_flat[i : i + BLOCK] = values
         return out
 
     # -- operators (DESIGN §3: sugar over named constructors) ---------------------
@@ -344,6 +358,14 @@ class Schedule:
 
 
 # -- scalar steps ---------------------------------------------------------------------
+_INT64_LIMIT = 2.0**63
+
+
+def _not_int64(value: float, step: float) -> None:
+    msg = f"this integer schedule's value {value!r} at step {step!r} is not an int64"
+    raise ValueError(msg)
+
+
 def _int_step(t: int) -> float:
     try:
         return float(t)
@@ -390,6 +412,13 @@ def _as_step_array(t: Any) -> np.ndarray:
         msg = f"steps must be an array-like of numbers, got {type(t).__name__}: {exc}"
         raise TypeError(msg) from None
     kind = arr.dtype.kind
+    if kind in "iuf" and isinstance(t, (list, tuple)):
+        # numpy turns True into 1 in a list of numbers: look for bools first.
+        objects = np.asarray(t, dtype=object)
+        for idx, v in np.ndenumerate(objects):
+            if isinstance(v, (bool, np.bool_)):
+                msg = f"steps must be numbers, not bools, got steps[{_index(idx)}]={v!r}"
+                raise TypeError(msg)
     if kind == "b":
         msg = "steps must be numbers, not bools, got an array of dtype bool"
         raise TypeError(msg)
@@ -398,6 +427,12 @@ def _as_step_array(t: Any) -> np.ndarray:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 msg = f"steps must be numbers, got steps[{_index(idx)}]={v!r}"
                 raise TypeError(msg)
+        for idx, v in np.ndenumerate(arr):
+            try:
+                float(v)
+            except OverflowError:
+                msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={v!r} (too large for a float)"
+                raise ValueError(msg) from None
         arr = arr.astype(np.float64)
         kind = "f"
     if kind not in "iuf":

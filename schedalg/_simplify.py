@@ -2,9 +2,16 @@
 
 The public constructors validate their arguments and call the function of the
 same name here, which returns either a simpler equivalent schedule or the node
-itself. Every rule keeps each value bit for bit, with one deliberate,
-documented exception: ``invert(invert(s, n), n)`` cancels to ``s``, the exact
-value of which the nested node only approximates.
+itself. A rule never changes a value, within the domain where floats are exact:
+
+* the value at every step below 2**53 (where every integer step is a float),
+* values whose intermediate products are normal floats (magnitudes between
+  about 2.2e-308 and 1.8e308; schedules live far inside).
+
+Outside that domain a folded node is the more accurate of the two (it rounds
+once where the nested one rounds twice, or overflows to a spurious inf). One
+exception is deliberate and documented by DESIGN: ``invert(invert(s, n), n)``
+cancels to ``s``, whose exact value the nested node only approximates.
 
 Rules:
 
@@ -13,16 +20,19 @@ Rules:
   ``sequence([s], [])``, ``cyclical(constant)``, ``exponential(c, 1)``,
   interpolations with ``start == end``;
 * constants fold where the result is exact: ``scale``, ``clip``, ``minimum``,
-  ``maximum``, ``shift``, ``delay``, ``stretch`` and ``+ - * /`` of constants
-  (each computes the same single rounding the node would);
+  ``maximum``, ``shift``, ``delay``, ``stretch`` and ``+ - *`` of constants
+  (each computes the same single rounding the node would); ``k / constant(c)``
+  does not fold, as ``k / s`` is always ``invert(s, k)``;
 * ``scale(scale(s, a), b) -> scale(s, a * b)`` when ``a`` or ``b`` is a power of
   two (so ``s(t) * a * b`` has one rounding either way); ``s / k -> scale(s,
   1 / k)`` for powers of two; ``s * k -> scale(s, k)``; ``k / s -> invert(s, k)``;
-* ``invert(invert(s, n), n) -> s``; ``invert(constant(c))`` does *not* fold (that
+* ``invert(invert(s, n), n) -> s`` for ``n != 0``; ``invert(constant(c))`` does *not* fold (that
   would break the involution: ``1 / (1 / c) != c``);
-* ``shift(shift(s, a), b) -> shift(s, a + b)`` for integer shifts (exact sum);
-* nested sequences flatten, pieces that can never run are dropped, and
-  neighbouring equal constants merge;
+* ``shift(shift(s, a), b)`` stays nested: at fractional steps ``(t + b) + a``
+  and ``t + (a + b)`` round differently (the law holds in value at integer steps);
+* nested sequences flatten (at integer offsets, where local times are exact
+  below 2**53), pieces that can never run are dropped, and neighbouring equal
+  constants merge;
 * ``quantize(quantize(s, *args), *args)`` is the inner node (idempotence);
   ``minimum(a, a)`` and ``maximum(a, a)`` are ``a``.
 """
@@ -95,7 +105,8 @@ def scale(cls: type, s: Schedule, k: float) -> Schedule:
 
 
 def invert(cls: type, s: Schedule, numerator: float) -> Schedule:
-    if type(s) is cls and s.numerator == numerator:  # type: ignore[attr-defined]
+    # With numerator 0 the nested node is 0 / (0 / s(t)), a division by zero.
+    if type(s) is cls and s.numerator == numerator != 0.0:  # type: ignore[attr-defined]
         return s.s  # type: ignore[attr-defined]
     return cls(s, numerator)
 
@@ -105,6 +116,10 @@ def arith(cls: type, op: str, a: Any, b: Any) -> Schedule:
 
     ca = a if not isinstance(a, Schedule) else _const(a)
     cb = b if not isinstance(b, Schedule) else _const(b)
+    if op == "/" and not isinstance(a, Schedule):
+        # k / s is invert(s, k) for every s, constants included: folding
+        # k / constant(c) would break invert's involution.
+        return combinators.invert(b, a)
     if ca is not None and cb is not None:
         if op == "/" and cb == 0.0:
             msg = f"division by zero: {a!r} / {b!r}"
@@ -124,8 +139,6 @@ def arith(cls: type, op: str, a: Any, b: Any) -> Schedule:
                 return a
             if _power_of_two(b) and _normal(1.0 / b):
                 return combinators.scale(a, 1.0 / b)
-        elif not isinstance(a, Schedule):
-            return combinators.invert(b, a)
     elif op == "+":
         if not isinstance(b, Schedule) and b == 0.0:
             return a
@@ -170,12 +183,10 @@ def extremum(cls: type, a: Schedule, b: Schedule) -> Schedule:
 
 # -- clock changes ------------------------------------------------------------------------------------------
 def shift(cls: type, s: Schedule, steps: float) -> Schedule:
+    # shift(shift(s, a), b) does not fold: s((t + b) + a) rounds twice at
+    # fractional steps where s(t + (a + b)) rounds once.
     if steps == 0 or _const(s) is not None:
         return s
-    if type(s) is cls and isinstance(steps, int) and isinstance(s.steps, int):  # type: ignore[attr-defined]
-        total = s.steps + steps  # type: ignore[attr-defined]
-        if total < _EXACT:
-            return cls(s.s, total)  # type: ignore[attr-defined]
     return cls(s, steps)
 
 

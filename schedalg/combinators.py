@@ -73,11 +73,11 @@ class _SqrtDecay(_shapes._Interpolating):
     end: float
     steps: float
 
-    def _travelled(self, xm: Any, u: Any) -> Any:
-        return xm.sqrt(u)
+    def _travelled(self, xm: Any, t: Any) -> Any:
+        return xm.sqrt(t / self.steps)
 
-    def _remaining(self, xm: Any, r: Any) -> Any:
-        return 1.0 - xm.sqrt(1.0 - r)
+    def _remaining(self, xm: Any, t: Any) -> Any:
+        return 1.0 - xm.sqrt(t / self.steps)
 
 
 @node("warmup")
@@ -137,8 +137,11 @@ def warmup(s: Schedule, steps: float, start: float = 0.0, shape: str = "linear")
     if not math.isfinite(v):
         msg = f"warmup needs a finite s(0) to ramp to, got s(0)={v!r}"
         raise ValueError(msg)
-    if shape_ == "exponential" and (start_ <= 0.0 or v <= 0.0):
-        msg = f"an exponential warmup needs start > 0 and s(0) > 0, got start={start!r} and s(0)={v!r}"
+    if shape_ == "exponential" and (start_ <= 0.0 or v <= 0.0 or not math.isfinite(v / start_)):
+        msg = (
+            "an exponential warmup needs start > 0, s(0) > 0 and a finite ratio s(0) / start, "
+            f"got start={start!r} and s(0)={v!r}"
+        )
         raise ValueError(msg)
     return Warmup(s_, steps_, start_, shape_)
 
@@ -161,7 +164,7 @@ class Cooldown(Schedule):
     def _at(self, t: float) -> float:
         if t < self.at:
             return self.s._at(t)
-        if t >= self._stop:
+        if not t < self._stop:  # NaN holds the end too, as in the array path
             return self.end
         return self._ramp._at(t - self.at)
 
@@ -318,14 +321,33 @@ class Cyclical(Schedule):
         return self.s._integer and self.decay == 1.0
 
     def _start(self, k: float) -> float:
-        """First step of cycle ``k``: ``period * (m**k - 1) / (m - 1)``."""
+        """First step of cycle ``k``: ``period * (m**k - 1) / (m - 1)``.
+
+        Multiplied first, so that integer periods and multipliers give exact
+        integer starts; divided first only where the product would overflow.
+        """
         m = self.period_mult
-        return self.period * (_math.pow(m, k) - 1.0) / (m - 1.0)
+        grown = _math.pow(m, k) - 1.0
+        start = self.period * grown
+        return start / (m - 1.0) if start < math.inf else grown * (self.period / (m - 1.0))
+
+    def _starts_array(self, k: np.ndarray) -> np.ndarray:
+        """:meth:`_start` of every cycle index in ``k``."""
+        m = self.period_mult
+        grown = array_math.pow(m, k) - 1.0
+        start = self.period * grown
+        over = start == math.inf
+        start /= m - 1.0
+        start[over] = grown[over] * (self.period / (m - 1.0))
+        return start
 
     def _far_cycle(self, t: float) -> float:
         """Cycle index beyond the table: a logarithm, settled exactly against ``S_k``."""
         m = self.period_mult
-        k = float(math.floor(math.log(1.0 + t * (m - 1.0) / self.period) / math.log(m)))
+        x = t * (m - 1.0) / self.period
+        # Near the largest floats, t * (m - 1) overflows: take logs apart.
+        log_x = math.log(1.0 + x) if x < math.inf else math.log(t) + math.log(m - 1.0) - math.log(self.period)
+        k = float(math.floor(log_x / math.log(m)))
         if self._start(k) > t:
             k -= 1.0
         elif self._start(k + 1.0) <= t:
@@ -360,11 +382,15 @@ class Cyclical(Schedule):
             # The vectorized _far_cycle, with the same pow as the scalar path.
             period, m = self.period, self.period_mult
             tf = t[far]
-            kf = np.floor(np.log(1.0 + tf * (m - 1.0) / period) / math.log(m))
-            kf -= period * (array_math.pow(m, kf) - 1.0) / (m - 1.0) > tf
-            kf += period * (array_math.pow(m, kf + 1.0) - 1.0) / (m - 1.0) <= tf
+            x = tf * (m - 1.0) / period
+            huge = x == math.inf
+            log_x = np.log(1.0 + x)
+            log_x[huge] = np.log(tf[huge]) + math.log(m - 1.0) - math.log(period)
+            kf = np.floor(log_x / math.log(m))
+            kf -= self._starts_array(kf) > tf
+            kf += self._starts_array(kf + 1.0) <= tf
             k[far] = kf
-            tau[far] = (tf - period * (array_math.pow(m, kf) - 1.0) / (m - 1.0)) / array_math.pow(m, kf)
+            tau[far] = (tf - self._starts_array(kf)) / array_math.pow(m, kf)
             factor[far] = array_math.pow(self.decay, kf)
         return k, tau, factor
 
@@ -654,8 +680,8 @@ def shift(s: Schedule, steps: float) -> Schedule:
     """Start part-way through: ``f(t) = s(t + steps)``.
 
     Useful to resume a schedule, or to skip its warmup. Laws: ``shift(s, 0) ==
-    s``; ``shift(shift(s, a), b) == shift(s, a + b)`` (folded for integer
-    shifts, where the sum is exact).
+    s``; ``shift(shift(s, a), b)(t) == shift(s, a + b)(t)`` at integer steps
+    (the nodes stay nested: at fractional steps the two round differently).
 
     >>> import schedalg as sa
     >>> sa.shift(sa.linear(0.0, 1.0, 10), 5)(0)
@@ -734,10 +760,13 @@ class PerEpoch(_Clock):
     steps_per_epoch: float
 
     def _at(self, t: float) -> float:
-        return self.s._at(t // self.steps_per_epoch)
+        # inf // n is NaN; the epoch of an infinite step is infinite.
+        return self.s._at(t // self.steps_per_epoch if t < math.inf else t)
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        return self.s._eval(np.floor_divide(t, self.steps_per_epoch))
+        epochs = np.floor_divide(t, self.steps_per_epoch)
+        epochs[t == math.inf] = math.inf
+        return self.s._eval(epochs)
 
 
 @register("per_epoch")
@@ -762,20 +791,27 @@ class Clip(Schedule):
     low: float | None = None
     high: float | None = None
 
+    _lo: float = _cached()  # the bounds as floats, -inf/+inf when absent
+    _hi: float = _cached()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lo", -math.inf if self.low is None else float(self.low))
+        object.__setattr__(self, "_hi", math.inf if self.high is None else float(self.high))
+
     def _is_integer(self) -> bool:
         return self.s._integer and _integral(self.low) and _integral(self.high)
 
     def _at(self, t: float) -> float:
         v = self.s._at(t)
-        if self.low is not None and v < self.low:
-            v = self.low
-        if self.high is not None and v > self.high:
-            v = self.high
+        if v < self._lo:
+            return self._lo
+        if v > self._hi:
+            return self._hi
         return v
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         v = self.s._eval(t)
-        return np.clip(v, self.low, self.high, out=v)
+        return np.clip(v, self._lo, self._hi, out=v)
 
 
 @register("clip")

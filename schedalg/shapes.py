@@ -71,11 +71,12 @@ class _Interpolating(Schedule):
     """Shared evaluation of shapes from ``start`` to ``end`` over ``[0, steps]``.
 
     A subclass gives its shape twice, each formula written once for floats and
-    arrays alike (``xm`` is :mod:`schedalg._math` or ``_math.array_math``):
-    ``_travelled(xm, u)``, the share of the way done at ``u = t / steps``, used
-    up to the midpoint, and ``_remaining(xm, r)``, the share still to go at
-    ``r = (steps - t) / steps``, used after it. Each is accurate where it is
-    used, and both endpoints come out exact.
+    arrays alike (``xm`` is :mod:`schedalg._math` or ``_math.array_math``, ``t``
+    the step or steps): ``_travelled(xm, t)``, the share of the way done, used
+    up to the midpoint, and ``_remaining(xm, t)``, the share still to go, used
+    after it. Each is accurate where it is used (the remaining share is
+    computed from ``(steps - t) / steps``, one rounding), and both endpoints
+    come out exact.
     """
 
     __slots__ = ()
@@ -83,29 +84,29 @@ class _Interpolating(Schedule):
     end: float
     steps: float
 
-    def _travelled(self, xm: Any, u: Any) -> Any:  # pragma: no cover - overridden
+    def _travelled(self, xm: Any, t: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _remaining(self, xm: Any, r: Any) -> Any:  # pragma: no cover - overridden
+    def _remaining(self, xm: Any, t: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def _at(self, t: float) -> float:
         steps = self.steps
-        if t >= steps:
+        if not t < steps:  # NaN holds the end too, as in the array path
             return self.end
         if t + t <= steps:
-            return self.start + (self.end - self.start) * self._travelled(_math, t / steps)
-        return self.end + (self.start - self.end) * self._remaining(_math, (steps - t) / steps)
+            return self.start + (self.end - self.start) * self._travelled(_math, t)
+        return self.end + (self.start - self.end) * self._remaining(_math, t)
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         start, end, steps = self.start, self.end, self.steps
 
         def piece(i: int, ts: np.ndarray) -> np.ndarray:
             if i == 0:
-                out = self._travelled(array_math, ts / steps) * (end - start)
+                out = self._travelled(array_math, ts) * (end - start)
                 out += start
             elif i == 1:
-                out = self._remaining(array_math, (steps - ts) / steps) * (start - end)
+                out = self._remaining(array_math, ts) * (start - end)
                 out += end
             else:
                 out = np.full(ts.shape, end)
@@ -125,11 +126,11 @@ class Linear(_Interpolating):
     end: float
     steps: float
 
-    def _travelled(self, xm: Any, u: Any) -> Any:
-        return u
+    def _travelled(self, xm: Any, t: Any) -> Any:
+        return t / self.steps
 
-    def _remaining(self, xm: Any, r: Any) -> Any:
-        return r
+    def _remaining(self, xm: Any, t: Any) -> Any:
+        return (self.steps - t) / self.steps
 
 
 @register("linear")
@@ -153,12 +154,13 @@ class Cosine(_Interpolating):
     end: float
     steps: float
 
-    def _travelled(self, xm: Any, u: Any) -> Any:
-        return 1.0 - (1.0 + xm.cos(math.pi * u)) / 2.0
+    def _travelled(self, xm: Any, t: Any) -> Any:
+        return 1.0 - (1.0 + xm.cos(math.pi * (t / self.steps))) / 2.0
 
-    def _remaining(self, xm: Any, r: Any) -> Any:
-        # (1 + cos(pi u)) / 2 == sin(pi r / 2)**2, without the cancellation.
-        w = xm.sin(HALF_PI * r)
+    def _remaining(self, xm: Any, t: Any) -> Any:
+        # (1 + cos(pi u)) / 2 == sin(pi r / 2)**2 with r = 1 - u, without the
+        # cancellation of 1 + cos near the end.
+        w = xm.sin(HALF_PI * ((self.steps - t) / self.steps))
         return w * w
 
 
@@ -187,10 +189,13 @@ class Polynomial(_Interpolating):
     steps: float
     power: float = 1.0
 
-    def _travelled(self, xm: Any, u: Any) -> Any:
-        return u if self.power == 1.0 else 1.0 - xm.pow(1.0 - u, self.power)
+    def _travelled(self, xm: Any, t: Any) -> Any:
+        if self.power == 1.0:
+            return t / self.steps
+        return 1.0 - xm.pow((self.steps - t) / self.steps, self.power)
 
-    def _remaining(self, xm: Any, r: Any) -> Any:
+    def _remaining(self, xm: Any, t: Any) -> Any:
+        r = (self.steps - t) / self.steps
         return r if self.power == 1.0 else xm.pow(r, self.power)
 
 
