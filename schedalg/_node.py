@@ -10,8 +10,11 @@ A node implements two evaluation paths, both over *validated* steps:
 * ``_at(t: float) -> float`` for one step, with plain Python floats and
   :mod:`schedalg._math` (never numpy arrays: a numpy call on one scalar costs
   microseconds);
-* ``_eval(t: ndarray) -> ndarray`` for a 1-D float64 block. It must not modify
-  ``t`` and returns a fresh float64 array that the caller owns.
+* ``_fill(t: ndarray, out: ndarray) -> None`` for a 1-D float64 block: it
+  writes the values at ``t`` into ``out`` (same length, often a view of the
+  caller's output) and must not modify ``t``. Writing into the caller's
+  buffer, rather than returning new arrays, spares a copy per level of the
+  tree; ``_eval(t)`` is the allocating form for the few places that need one.
 
 ``Schedule.__call__`` validates the step, splits arrays into cache-sized blocks
 and converts integer-valued schedules to ``int``/``int64``.
@@ -32,10 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Schedule", "node", "register", "CONSTRUCTORS"]
 
-#: Steps evaluated per block by the array path: small enough that a block and
-#: its temporaries stay in cache, large enough that per-block Python overhead
-#: is negligible.
-BLOCK = 1 << 14
+#: Steps evaluated per block by the array path (512 KiB of float64): small
+#: enough that a block and its few temporaries stay in cache, large enough
+#: that the per-block Python dispatch (~30 us for a two-level tree) is a few
+#: percent of the work. Nodes write into the caller's output and conversion
+#: goes through one reused buffer, so blocks allocate little.
+BLOCK = 1 << 16
 
 #: Public constructor name -> constructor, filled by :func:`register`. The text
 #: and dict readers accept exactly these names.
@@ -176,8 +181,14 @@ class Schedule:
     def _at(self, t: float) -> float:  # pragma: no cover - every node overrides
         raise NotImplementedError
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        """The values at the steps ``t``, as a new array."""
+        out = np.empty(t.shape)
+        self._fill(t, out)
+        return out
 
     @overload
     def __call__(self, t: int | float) -> float: ...
@@ -216,18 +227,28 @@ class Schedule:
         flat = steps.reshape(-1)
         out_flat = out.reshape(-1)
         n = flat.size
+        # Integer schedules compute in a float buffer, checked, then cast.
+        values = np.empty(min(n, BLOCK)) if integer else None
+        # Steps that are not float64 are converted block by block into one
+        # reused buffer.
+        steps_f64 = np.empty(min(n, BLOCK)) if flat.dtype != np.float64 else None
         with np.errstate(all="ignore"):
             for i in range(0, n, BLOCK):
                 block = flat[i : i + BLOCK]
-                if block.dtype != np.float64:
-                    block = block.astype(np.float64)
-                values = self._eval(block)
-                if integer:
-                    ok = (values >= -_INT64_LIMIT) & (values < _INT64_LIMIT)
-                    if not ok.all():
-                        j = int(np.argmin(ok))
-                        _not_int64(float(values[j]), float(block[j]))
-                out_flat[i : i + BLOCK] = values
+                if steps_f64 is not None:
+                    converted = steps_f64[: block.size]
+                    converted[...] = block
+                    block = converted
+                if values is None:
+                    self._fill(block, out_flat[i : i + BLOCK])
+                    continue
+                part = values[: block.size]
+                self._fill(block, part)
+                ok = (part >= -_INT64_LIMIT) & (part < _INT64_LIMIT)
+                if not ok.all():
+                    j = int(np.argmin(ok))
+                    _not_int64(float(part[j]), float(block[j]))
+                out_flat[i : i + BLOCK] = part
         return out
 
     # -- operators (DESIGN §3: sugar over named constructors) ---------------------
@@ -458,40 +479,63 @@ def _index(idx: tuple[int, ...]) -> str:
 
 
 # -- piecewise evaluation ---------------------------------------------------------------
-def is_sorted(t: np.ndarray) -> bool:
-    """Whether a 1-D block is non-decreasing (the usual ``arange`` case)."""
-    return t.size < 2 or not bool((t[1:] < t[:-1]).any())
+def cut(t: np.ndarray, edges: Sequence[float]) -> list[int] | None:
+    """Where to cut ``t`` into contiguous runs, one per piece, or None.
+
+    Piece ``i`` owns ``[edges[i-1], edges[i])`` (a boundary belongs to the
+    piece on its right). The cuts are those of a sorted ``t``; they are then
+    verified, with a min/max reduction per non-empty run against its piece's
+    edges, so the answer is right for any ``t``: None when some run is not
+    inside its piece (unsorted steps that cross an edge, or NaN). The list
+    holds ``len(edges) + 1`` run ends, the last being ``t.size``.
+    """
+    n = t.size
+    ends = [*np.searchsorted(t, edges, side="left").tolist(), n]
+    lo = 0
+    last = len(ends) - 1
+    for i, hi in enumerate(ends):
+        if hi > lo:
+            run = t[lo:hi]
+            if i > 0 and not run.min() >= edges[i - 1]:
+                return None
+            if i < last and not run.max() < edges[i]:
+                return None
+        lo = hi
+    return ends
 
 
 def piecewise(
     t: np.ndarray,
+    out: np.ndarray,
     edges: Sequence[float],
-    piece: Callable[[int, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """Evaluate a piecewise function, each piece only on the steps it owns.
+    fill: Callable[[int, np.ndarray, np.ndarray], None],
+) -> None:
+    """Fill ``out`` with a piecewise function, each piece only on the steps it owns.
 
     Piece ``i`` owns ``[edges[i-1], edges[i])`` (with ``edges[-1] = -inf`` and
     ``edges[len(edges)] = +inf``): a boundary belongs to the piece on its
-    right. ``piece(i, ts)`` evaluates piece ``i`` at the steps ``ts`` (absolute
-    steps; the piece applies its own offset). Sorted blocks are cut into
-    contiguous views (no masks, no copies); others are gathered by mask.
+    right. ``fill(i, ts, dest)`` writes piece ``i``'s values at the steps
+    ``ts`` (absolute steps; the piece applies its own offset) into ``dest``.
+    Steps that fall in contiguous runs (sorted blocks, the usual case) are
+    cut into views of ``t`` and ``out``, with no masks and no copies; others
+    are gathered by mask.
     """
-    out = np.empty(t.shape, dtype=np.float64)
     if t.size == 0:
-        return out
-    if is_sorted(t):
-        cuts = np.searchsorted(t, edges, side="left").tolist()
+        return
+    ends = cut(t, edges)
+    if ends is not None:
         lo = 0
-        for i, hi in enumerate([*cuts, t.size]):
+        for i, hi in enumerate(ends):
             if hi > lo:
-                out[lo:hi] = piece(i, t[lo:hi])
+                fill(i, t[lo:hi], out[lo:hi])
                 lo = hi
-        return out
+        return
     which = np.searchsorted(np.asarray(edges, dtype=np.float64), t, side="right")
     for i in np.unique(which).tolist():
         mask = which == i
-        out[mask] = piece(i, t[mask])
-    return out
+        part = np.empty(int(np.count_nonzero(mask)))
+        fill(i, t[mask], part)
+        out[mask] = part
 
 
 # -- operators ------------------------------------------------------------------------

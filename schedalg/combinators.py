@@ -19,7 +19,7 @@ import numpy as np
 from . import _check, _math, _simplify
 from . import shapes as _shapes
 from ._math import array_math
-from ._node import Schedule, is_number, is_sorted, node, piecewise, register
+from ._node import Schedule, cut, is_number, node, piecewise, register
 
 __all__ = [
     "warmup",
@@ -96,13 +96,16 @@ class Warmup(Schedule):
             return self._ramp._at(t)
         return self.s._at(t - self.steps)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         steps = self.steps
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
-            return self._ramp._eval(ts) if i == 0 else self.s._eval(ts - steps)
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
+            if i == 0:
+                self._ramp._fill(ts, dest)
+            else:
+                self.s._fill(ts - steps, dest)
 
-        return piecewise(t, (steps,), piece)
+        piecewise(t, out, (steps,), fill)
 
 
 @register("warmup")
@@ -168,17 +171,18 @@ class Cooldown(Schedule):
             return self.end
         return self._ramp._at(t - self.at)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         at, end = self.at, self.end
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
             if i == 0:
-                return self.s._eval(ts)
-            if i == 1:
-                return self._ramp._eval(ts - at)
-            return np.full(ts.shape, end)
+                self.s._fill(ts, dest)
+            elif i == 1:
+                self._ramp._fill(ts - at, dest)
+            else:
+                dest.fill(end)
 
-        return piecewise(t, (at, self._stop), piece)
+        piecewise(t, out, (at, self._stop), fill)
 
 
 @register("cooldown")
@@ -227,15 +231,13 @@ class Sequence_(Schedule):
             return self.schedules[0]._at(t)
         return self.schedules[i]._at(t - self.boundaries[i - 1])
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         schedules, boundaries = self.schedules, self.boundaries
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
-            if i == 0:
-                return schedules[0]._eval(ts)
-            return schedules[i]._eval(ts - boundaries[i - 1])
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
+            schedules[i]._fill(ts if i == 0 else ts - boundaries[i - 1], dest)
 
-        return piecewise(t, boundaries, piece)
+        piecewise(t, out, boundaries, fill)
 
 
 @register("sequence")
@@ -394,22 +396,53 @@ class Cyclical(Schedule):
             factor[far] = array_math.pow(self.decay, kf)
         return k, tau, factor
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill_tabulated_sorted(self, t: np.ndarray, out: np.ndarray) -> bool:
+        """Sorted steps within the table: cut at the cycle starts, no per-step search.
+
+        Cycle ``k`` owns ``[starts[k], starts[k+1])`` exactly as the scalar
+        path's bisection decides, and each run sees ``(t - starts[k]) /
+        mults[k]``, the scalar formula. Returns False when not applicable.
+        """
+        starts = self._starts
+        if t.size == 0 or not t[-1] < starts[-1]:
+            return False
+        first = bisect.bisect_right(starts, float(t[0])) - 1
+        last = bisect.bisect_right(starts, float(t[-1])) - 1
+        if last < first or last - first >= _MAX_RUNS:
+            return False
+        edges = starts[first : last + 2]  # cycle first owns [edges[0], edges[1]) ...
+        ends = cut(t, edges)
+        # Runs 0 and len(edges) (steps outside the cycles first..last) must be empty.
+        if ends is None or ends[0] != 0 or ends[-2] != t.size:
+            return False
+        lo = 0
+        for k, hi in zip(range(first, last + 1), ends[1:-1]):
+            if hi > lo:
+                tau = t[lo:hi] - starts[k]
+                tau /= self._mults[k]
+                dest = out[lo:hi]
+                self.s._fill(tau, dest)
+                if self.decay != 1.0:
+                    dest *= self._decays[k]
+            lo = hi
+        return True
+
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        if self.period_mult != 1.0 and self._fill_tabulated_sorted(t, out):
+            return
         k, tau, factor = self._cycles(t)
         runs = np.flatnonzero(k[1:] != k[:-1]) + 1
-        if runs.size < _MAX_RUNS and is_sorted(t):
-            # Each cycle is a contiguous run with sorted local times: evaluate
-            # ``s`` once per cycle, on views, so its pieces are sliced too.
-            out = np.empty(t.shape)
+        if runs.size < _MAX_RUNS:
+            # Each cycle is a contiguous run (sorted steps): evaluate ``s``
+            # once per cycle, on views, so its pieces are sliced too.
             lo = 0
             for hi in [*runs.tolist(), t.size]:
-                out[lo:hi] = self.s._eval(tau[lo:hi])
+                self.s._fill(tau[lo:hi], out[lo:hi])
                 lo = hi
         else:
-            out = self.s._eval(tau)
+            self.s._fill(tau, out)
         if factor is not None and self.decay != 1.0:
             out *= factor
-        return out
 
 
 @register("cyclical")
@@ -451,10 +484,9 @@ class Scale(Schedule):
     def _at(self, t: float) -> float:
         return self.s._at(t) * self.k
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        out = self.s._eval(t)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t, out)
         out *= self.k
-        return out
 
 
 @register("scale")
@@ -495,12 +527,11 @@ class Invert(Schedule):
             _zero_division("invert", t)
         return self.numerator / den
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        den = self.s._eval(t)
-        if not den.all():
-            _zero_division("invert", _first_zero(t, den))
-        np.divide(self.numerator, den, out=den)
-        return den
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t, out)
+        if not out.all():
+            _zero_division("invert", _first_zero(t, out))
+        np.divide(self.numerator, out, out=out)
 
 
 @register("invert")
@@ -584,8 +615,9 @@ class Quantize(Schedule):
             _not_quantizable(q, t)
         return q
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        v = self.s._eval(t)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t, out)
+        v = out
         finite = np.isfinite(v)
         if not finite.all():
             bad = ~finite
@@ -608,7 +640,8 @@ class Quantize(Schedule):
         if too_big.any():
             i = int(np.argmax(too_big))
             _not_quantizable(float(q[i]), float(t[i]))
-        return q
+        if q is not out:
+            out[...] = q
 
 
 def _not_quantizable(value: float, step: float) -> None:
@@ -671,8 +704,8 @@ class Shift(_Clock):
     def _at(self, t: float) -> float:
         return self.s._at(t + self.steps)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        return self.s._eval(t + self.steps)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t + self.steps, out)
 
 
 @register("shift")
@@ -704,13 +737,16 @@ class Delay(_Clock):
             return self._v
         return self.s._at(t - self.steps)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         steps, v = self.steps, self._v
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
-            return np.full(ts.shape, v) if i == 0 else self.s._eval(ts - steps)
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
+            if i == 0:
+                dest.fill(v)
+            else:
+                self.s._fill(ts - steps, dest)
 
-        return piecewise(t, (steps,), piece)
+        piecewise(t, out, (steps,), fill)
 
 
 @register("delay")
@@ -735,8 +771,8 @@ class Stretch(_Clock):
     def _at(self, t: float) -> float:
         return self.s._at(t / self.factor)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        return self.s._eval(t / self.factor)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t / self.factor, out)
 
 
 @register("stretch")
@@ -763,10 +799,10 @@ class PerEpoch(_Clock):
         # inf // n is NaN; the epoch of an infinite step is infinite.
         return self.s._at(t // self.steps_per_epoch if t < math.inf else t)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         epochs = np.floor_divide(t, self.steps_per_epoch)
         epochs[t == math.inf] = math.inf
-        return self.s._eval(epochs)
+        self.s._fill(epochs, out)
 
 
 @register("per_epoch")
@@ -809,9 +845,9 @@ class Clip(Schedule):
             return self._hi
         return v
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        v = self.s._eval(t)
-        return np.clip(v, self._lo, self._hi, out=v)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.s._fill(t, out)
+        np.clip(out, self._lo, self._hi, out=out)
 
 
 @register("clip")
@@ -861,9 +897,9 @@ class Minimum(Schedule):
     def _at(self, t: float) -> float:
         return _min(self.a._at(t), self.b._at(t))
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        out = self.a._eval(t)
-        return np.minimum(out, self.b._eval(t), out=out)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.a._fill(t, out)
+        np.minimum(out, self.b._eval(t), out=out)
 
 
 @node("maximum")
@@ -877,9 +913,9 @@ class Maximum(Schedule):
     def _at(self, t: float) -> float:
         return _max(self.a._at(t), self.b._at(t))
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        out = self.a._eval(t)
-        return np.maximum(out, self.b._eval(t), out=out)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        self.a._fill(t, out)
+        np.maximum(out, self.b._eval(t), out=out)
 
 
 @register("minimum")
@@ -911,6 +947,7 @@ def maximum(a: Schedule, b: Schedule) -> Schedule:
 
 
 # -- arithmetic ----------------------------------------------------------------------------------------------
+_UFUNCS: dict[str, np.ufunc] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -942,17 +979,21 @@ class Arith(Schedule):
             _zero_division("division", t)
         return _OPS[self.op](a, b)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        a = self.a._eval(t) if isinstance(self.a, Schedule) else self.a
-        b = self.b._eval(t) if isinstance(self.b, Schedule) else self.b
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        a, b = self.a, self.b
+        # The left operand goes into ``out``; the right one, if a schedule,
+        # needs its own buffer.
+        if isinstance(a, Schedule):
+            a._fill(t, out)
+            a = out
+        right = b._eval(t) if isinstance(b, Schedule) else b
         if self.op == "/":
-            if isinstance(b, np.ndarray):
-                if not b.all():
-                    _zero_division("division", _first_zero(t, b))
-            elif b == 0.0:
+            if isinstance(right, np.ndarray):
+                if not right.all():
+                    _zero_division("division", _first_zero(t, right))
+            elif right == 0.0:
                 _zero_division("division", float(t[0]))
-        out = _OPS[self.op](a, b)
-        return out if isinstance(out, np.ndarray) else np.full(t.shape, out)
+        _UFUNCS[self.op](a, right, out=out)
 
 
 @register("arith")

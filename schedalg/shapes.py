@@ -48,8 +48,8 @@ class Constant(Schedule):
     def _at(self, t: float) -> float:
         return self.value
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        return np.full(t.shape, self.value)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        out.fill(self.value)
 
 
 @register("constant")
@@ -98,22 +98,31 @@ class _Interpolating(Schedule):
             return self.start + (self.end - self.start) * self._travelled(_math, t)
         return self.end + (self.start - self.end) * self._remaining(_math, t)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _travelled_into(self, t: np.ndarray, out: np.ndarray) -> None:
+        """``_travelled`` over an array, into ``out`` (in place where a shape can)."""
+        out[...] = self._travelled(array_math, t)
+
+    def _remaining_into(self, t: np.ndarray, out: np.ndarray) -> None:
+        """``_remaining`` over an array, into ``out`` (in place where a shape can)."""
+        out[...] = self._remaining(array_math, t)
+
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         start, end, steps = self.start, self.end, self.steps
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
             if i == 0:
-                out = self._travelled(array_math, ts) * (end - start)
-                out += start
+                self._travelled_into(ts, dest)
+                dest *= end - start
+                dest += start
             elif i == 1:
-                out = self._remaining(array_math, ts) * (start - end)
-                out += end
+                self._remaining_into(ts, dest)
+                dest *= start - end
+                dest += end
             else:
-                out = np.full(ts.shape, end)
-            return out
+                dest.fill(end)
 
         # The midpoint belongs to the first half: t <= steps / 2.
-        return piecewise(t, (math.nextafter(steps / 2, math.inf), steps), piece)
+        piecewise(t, out, (math.nextafter(steps / 2, math.inf), steps), fill)
 
 
 def _interpolating_args(start: Any, end: Any, steps: Any) -> tuple[float, float, int | float]:
@@ -131,6 +140,13 @@ class Linear(_Interpolating):
 
     def _remaining(self, xm: Any, t: Any) -> Any:
         return (self.steps - t) / self.steps
+
+    def _travelled_into(self, t: np.ndarray, out: np.ndarray) -> None:
+        np.divide(t, self.steps, out=out)
+
+    def _remaining_into(self, t: np.ndarray, out: np.ndarray) -> None:
+        np.subtract(self.steps, t, out=out)
+        out /= self.steps
 
 
 @register("linear")
@@ -154,14 +170,58 @@ class Cosine(_Interpolating):
     end: float
     steps: float
 
-    def _travelled(self, xm: Any, t: Any) -> Any:
-        return 1.0 - (1.0 + xm.cos(math.pi * (t / self.steps))) / 2.0
+    # The hot path of most learning-rate schedules, so its own evaluation:
+    #   t == 0:              start, exactly
+    #   0 < t <= steps / 2:  end + (1 + cos(pi t / steps)) * ((start - end) / 2)
+    #   steps / 2 < t:       end + (start - end) * sin(pi/2 (steps - t) / steps)**2
+    # The first form is within an ulp of the peak and exact at the midpoint;
+    # the second keeps relative accuracy near ``end`` (no 1 + cos
+    # cancellation). Halving is exact, so ``(1 + c) * (d / 2)`` rounds like
+    # ``(1 + c) / 2 * d``. The array code runs the same operations in place.
+    def _travelled(self, xm: Any, t: Any) -> Any:  # pragma: no cover - unused
+        raise NotImplementedError
 
-    def _remaining(self, xm: Any, t: Any) -> Any:
-        # (1 + cos(pi u)) / 2 == sin(pi r / 2)**2 with r = 1 - u, without the
-        # cancellation of 1 + cos near the end.
-        w = xm.sin(HALF_PI * ((self.steps - t) / self.steps))
-        return w * w
+    def _remaining(self, xm: Any, t: Any) -> Any:  # pragma: no cover - unused
+        raise NotImplementedError
+
+    def _at(self, t: float) -> float:
+        steps = self.steps
+        if not t < steps:
+            return self.end
+        if t + t <= steps:
+            if t == 0.0:
+                return self.start
+            return self.end + (1.0 + _math.cos(math.pi * (t / steps))) * ((self.start - self.end) / 2.0)
+        w = _math.sin(HALF_PI * ((steps - t) / steps))
+        return self.end + (self.start - self.end) * (w * w)
+
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        start, end, steps = self.start, self.end, self.steps
+
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
+            if i == 0:
+                dest.fill(start)
+            elif i == 1:
+                np.divide(ts, steps, out=dest)
+                dest *= math.pi
+                np.cos(dest, out=dest)
+                dest += 1.0
+                dest *= (start - end) / 2.0
+                dest += end
+            elif i == 2:
+                np.subtract(steps, ts, out=dest)
+                dest /= steps
+                dest *= HALF_PI
+                np.sin(dest, out=dest)
+                dest *= dest
+                dest *= start - end
+                dest += end
+            else:
+                dest.fill(end)
+
+        # Pieces: {0}, (0, steps/2], (steps/2, steps), [steps, inf).
+        edges = (math.nextafter(0.0, 1.0), math.nextafter(steps / 2, math.inf), steps)
+        piecewise(t, out, edges, fill)
 
 
 @register("cosine")
@@ -228,11 +288,13 @@ class Exponential(Schedule):
         e = t // self.every if self.staircase else t / self.every
         return self.start * _math.pow(self.gamma, e)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        e = np.floor_divide(t, self.every) if self.staircase else np.divide(t, self.every)
-        np.power(self.gamma, e, out=e)
-        e *= self.start
-        return e
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        if self.staircase:
+            np.floor_divide(t, self.every, out=out)
+        else:
+            np.divide(t, self.every, out=out)
+        np.power(self.gamma, out, out=out)
+        out *= self.start
 
 
 @register("exponential")
@@ -272,8 +334,8 @@ class PiecewiseConstant(Schedule):
     def _at(self, t: float) -> float:
         return self.values[bisect.bisect_right(self.boundaries, t)]
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        return self._v[np.searchsorted(self._b, t, side="right")]
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        np.take(self._v, np.searchsorted(self._b, t, side="right"), out=out)
 
 
 @register("piecewise_constant")
@@ -323,7 +385,7 @@ class PiecewiseLinear(Schedule):
         v0 = values[i - 1]
         return v0 + (values[i] - v0) * ((t - k0) / (knots[i] - k0))
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         k, v = self._k, self._v
         n = k.size
         i = np.searchsorted(k, t, side="right")
@@ -331,11 +393,10 @@ class PiecewiseLinear(Schedule):
         k0 = k[j - 1]
         v0 = v[j - 1]
         u = (t - k0) / (k[j] - k0)
-        out = (v[j] - v0) * u
+        np.multiply(v[j] - v0, u, out=out)
         out += v0
         out[i == 0] = v[0]
         out[i == n] = v[-1]
-        return out
 
 
 @register("piecewise_linear")
@@ -375,25 +436,24 @@ class Triangular(Schedule):
             return high + (low - high) * ((t - top) / (steps - top))
         return low
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         low, high, steps = self.low, self.high, self.steps
         top = self.peak * steps
 
-        def piece(i: int, ts: np.ndarray) -> np.ndarray:
+        def fill(i: int, ts: np.ndarray, dest: np.ndarray) -> None:
             if i == 0:
-                out = ts / top
-                out *= high - low
-                out += low
+                np.divide(ts, top, out=dest)
+                dest *= high - low
+                dest += low
             elif i == 1:
-                out = ts - top
-                out /= steps - top
-                out *= low - high
-                out += high
+                np.subtract(ts, top, out=dest)
+                dest /= steps - top
+                dest *= low - high
+                dest += high
             else:
-                out = np.full(ts.shape, low)
-            return out
+                dest.fill(low)
 
-        return piecewise(t, (top, steps), piece)
+        piecewise(t, out, (top, steps), fill)
 
 
 @register("triangular")
@@ -429,12 +489,11 @@ class InverseSqrt(Schedule):
             return self.value
         return self.value * math.sqrt(self.timescale / t)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
-        out = np.maximum(t, self.timescale)
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        np.maximum(t, self.timescale, out=out)
         np.divide(self.timescale, out, out=out)
         np.sqrt(out, out=out)
         out *= self.value
-        return out
 
 
 @register("inverse_sqrt")
@@ -473,9 +532,9 @@ class FromFn(Schedule):
             raise TypeError(msg)
         return float(value)
 
-    def _eval(self, t: np.ndarray) -> np.ndarray:
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         at = self._at
-        return np.fromiter((at(v) for v in t.tolist()), dtype=np.float64, count=t.size)
+        out[...] = np.fromiter((at(v) for v in t.tolist()), dtype=np.float64, count=t.size)
 
 
 @register("from_fn")

@@ -600,3 +600,35 @@ def test_clock_changes_that_overflow_to_infinity_agree_on_both_paths():
     s = sa.stretch(sa.per_epoch(sa.linear(1.0, 0.0, 10), 10), 0.5)
     assert s([1.7e308]).tolist() == [0.0]
     assert s(1.7e308) == 0.0
+
+
+# -- cyclical's tabulated cycles ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "cyc",
+    [
+        sa.cyclical(sa.cosine(1.0, 0.1, 1000), 1000, period_mult=2.0, decay=0.7),
+        sa.cyclical(sa.linear(1.0, 0.0, 7), 7, period_mult=1.5),
+        # slow growth: the table ends after 4096 cycles, at about step 16_700
+        sa.cyclical(sa.cosine(1.0, 0.1, 3), 3.3, period_mult=1.0001, decay=0.999),
+    ],
+)
+def test_cyclical_table_paths_agree(cyc):
+    """Sorted steps cut at the table's cycle starts; unsorted ones bisect per step;
+    steps past the table use the logarithm. All three equal the scalar path."""
+    far = cyc._starts[-1]
+    t = np.concatenate([np.arange(0.0, 20_000.0, 0.5), far + np.arange(-50.0, 50.0, 0.5), [far * 7.5, 1e12]])
+    values = cyc(t)
+    assert [cyc(float(x)) for x in t] == values.tolist()
+    order = np.random.default_rng(3).permutation(t.size)
+    np.testing.assert_array_equal(cyc(t[order]), values[order])
+    # cycle starts belong to the cycle on their right
+    for k in range(5):
+        assert cyc(cyc._starts[k]) == cyc.s(0.0) * cyc._decays[k]
+        assert cyc._decays[k] == pytest.approx(cyc.decay**k, rel=2**-52)
+
+
+def test_cyclical_starts_are_exact_integers_for_integer_arguments():
+    """torch's warm restarts put cycle k at T_0 * (T_mult**k - 1) / (T_mult - 1): exact integers."""
+    cyc = sa.cyclical(sa.cosine(1.0, 0.0, 10), 10, period_mult=4.0)
+    assert cyc._starts[:6] == (0.0, 10.0, 50.0, 210.0, 850.0, 3410.0)
+    assert cyc(50) == 1.0 and cyc(49) == cyc.s(39 / 4)

@@ -605,3 +605,49 @@ def test_numpy_scalar_operands_build_schedules(k):
     ):
         assert isinstance(built, sa.Schedule), type(built)
         assert built == want
+
+
+# -- the block-wise array path --------------------------------------------------------------------------------
+BLOCK = sa._node.BLOCK
+
+
+@settings(derandomize=True, deadline=None, database=None, max_examples=S.examples(25))
+@given(S.schedules(), st.sampled_from([0.0, 0.5, 997.25]), st.sampled_from([1.0, 3.0, 0.25]))
+def test_block_evaluation_equals_whole_and_scalar_evaluation(s, origin, spacing):
+    """An array longer than a block gives what its pieces give, and what the scalar path gives.
+
+    ``s(t)`` for 2.5 blocks of steps equals the concatenation of ``s`` over
+    chunks that straddle the block edges, and the scalar values at steps
+    around every block edge and at random positions.
+    """
+    n = BLOCK * 5 // 2
+    t = origin + spacing * np.arange(n)
+    whole = S.outcome(s, t)
+    if isinstance(whole, type):  # an error: each chunk must raise it too, or one of them
+        return
+    chunks = [t[i : i + 7919] for i in range(0, n, 7919)]
+    parts = [S.outcome(s, c) for c in chunks]
+    if any(isinstance(p, type) for p in parts):
+        raise AssertionError("a chunk raised where the whole array did not")
+    S.assert_same(whole, np.concatenate(parts))
+    probes = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK - 1, 2 * BLOCK, n - 1]
+    probes += np.random.default_rng(7).integers(0, n, 40).tolist()
+    for i in probes:
+        assert S.same_outcome(S.outcome(s, float(t[i])), whole[i].item())
+
+
+@FEW
+@given(S.schedules())
+def test_shuffled_and_grouped_steps_agree_with_sorted_steps(s):
+    """The runs of ``cut``/``piecewise`` are verified, so any order gives the same values.
+
+    Sorted steps take the sliced path, shuffled ones the masked path, and
+    steps sorted descending or in interleaved runs exercise the verification.
+    """
+    t = np.linspace(0.0, 3000.0, 4001)
+    base = S.outcome(s, t)
+    if isinstance(base, type):
+        return
+    rng = np.random.default_rng(11)
+    for order in (rng.permutation(t.size), np.arange(t.size)[::-1], np.argsort(np.arange(t.size) % 7, kind="stable")):
+        S.assert_same(S.outcome(s, t[order]), base[order])

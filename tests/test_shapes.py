@@ -358,3 +358,19 @@ def test_from_fn_must_return_a_real_number(bad):
 def test_from_fn_in_combinators():
     s = sa.warmup(sa.from_fn(lambda step: 1.0 / (1 + step)), 4)
     assert s([0, 2, 4, 5]).tolist() == [0.0, 0.5, 1.0, 0.5]
+
+
+def test_cosine_evaluation_pieces():
+    """cosine's own evaluation: exact start at 0, exact midpoint, exact end, and
+    the first and second halves within an ulp of the 50-digit value."""
+    import mpmath
+
+    s = sa.cosine(3.0, -1.0, 1000)
+    assert s(0) == 3.0 and s(500) == 1.0 and s(1000) == -1.0 and s(1e9) == -1.0
+    t = np.array([0.0, 1e-300, 0.5, 1.0, 499.0, 500.0, 501.0, 999.0, 999.5, 1000.0])
+    got = s(t)
+    assert got.tolist() == [s(float(x)) for x in t]
+    with mpmath.workdps(50):
+        for x, y in zip(t.tolist(), got.tolist()):
+            ref = -1 + 4 * (1 + mpmath.cos(mpmath.pi * mpmath.mpf(x) / 1000)) / 2
+            assert abs(y - float(ref)) <= math.ulp(3.0), (x, y, ref)
