@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._node import Schedule
 from .combinators import (
@@ -27,7 +27,6 @@ from .combinators import (
     stretch,
     warmup,
 )
-from .plateau import Plateau, PlateauState
 from .shapes import (
     constant,
     cosine,
@@ -40,7 +39,11 @@ from .shapes import (
     polynomial,
     triangular,
 )
-from .text import from_dict, parse, to_dict
+
+if TYPE_CHECKING:
+    from . import presets
+    from .plateau import Plateau, PlateauState
+    from .text import from_dict, parse, to_dict
 
 __version__ = "0.1.0"
 
@@ -84,14 +87,31 @@ __all__ = [
 ]
 
 _LAZY_SUBMODULES = ("presets", "plot", "torch")
+#: Names whose modules load on first use: text (ast, json) and the plateau rule
+#: are not needed to build and evaluate schedules.
+_LAZY_NAMES = {
+    "parse": "text",
+    "to_dict": "text",
+    "from_dict": "text",
+    "Plateau": "plateau",
+    "PlateauState": "plateau",
+}
 
 
 def __getattr__(name: str) -> Any:
     # Submodules with optional or heavier dependencies load on first access,
     # so ``import schedalg`` stays fast and never imports torch or matplotlib.
-    if name in _LAZY_SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -75,9 +75,12 @@ def _math_pow(base: float, exponent: float) -> float:
 def _numpy_pow(base: float, exponent: float) -> float:
     # Both operands as 1-element arrays: numpy answers a 0-d call or a scalar
     # exponent through other kernels (e.g. squaring for 2.0) than the general
-    # one its array loops use.
-    with np.errstate(over="ignore", under="ignore"):
-        return float(np.power(np.array([base]), np.array([exponent]))[0])
+    # one its array loops use. A certain overflow is answered up front, as the
+    # array path's inf, so that numpy need not be silenced (np.errstate costs
+    # more than the power itself).
+    if base > 0.0 and exponent * math.log2(base) >= 1024.0:
+        return math.inf
+    return float(np.power(np.array([base]), np.array([exponent]))[0])
 
 
 def _pow_agrees(x: np.ndarray) -> bool:
