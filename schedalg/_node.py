@@ -49,6 +49,15 @@ CONSTRUCTORS: dict[str, Callable[..., Any]] = {}
 Steps = Union[int, float, "npt.ArrayLike"]
 
 
+def cached_field() -> Any:
+    """A dataclass field for a value derived from the arguments at construction.
+
+    Not an argument (``init=False``), not compared, not in ``repr``; set in
+    ``__post_init__`` and recomputed on unpickling (nodes pickle by arguments).
+    """
+    return dataclasses.field(init=False, repr=False, compare=False)
+
+
 def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Record ``fn`` as the public constructor called ``name``."""
 

@@ -9,7 +9,6 @@ convention and the laws the combinator satisfies.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import math
 import operator
 from typing import Any, Callable, Sequence
@@ -19,7 +18,7 @@ import numpy as np
 from . import _check, _math, _simplify
 from . import shapes as _shapes
 from ._math import array_math
-from ._node import Schedule, cut, is_number, node, piecewise, register
+from ._node import Schedule, cached_field, cut, is_number, node, piecewise, register
 
 __all__ = [
     "warmup",
@@ -43,10 +42,6 @@ WARMUP_SHAPES = ("linear", "cosine", "exponential")
 COOLDOWN_SHAPES = ("linear", "cosine", "sqrt")
 ROUNDINGS = ("half_even", "half_up", "floor", "ceil")
 
-
-def _cached() -> Any:
-    """A derived value cached on the node: not an argument, not compared."""
-    return dataclasses.field(init=False, repr=False, compare=False)
 
 
 def _integral(x: float | None) -> bool:
@@ -86,7 +81,7 @@ class Warmup(Schedule):
     steps: float
     start: float = 0.0
     shape: str = "linear"
-    _ramp: Schedule = _cached()  # start -> s(0) over [0, steps)
+    _ramp: Schedule = cached_field()  # start -> s(0) over [0, steps)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ramp", _make_ramp(self.shape, self.start, self.s._at(0.0), self.steps))
@@ -157,8 +152,8 @@ class Cooldown(Schedule):
     steps: float
     end: float = 0.0
     shape: str = "linear"
-    _ramp: Schedule = _cached()  # s(at) -> end over [0, steps), in local time
-    _stop: float = _cached()  # at + steps
+    _ramp: Schedule = cached_field()  # s(at) -> end over [0, steps), in local time
+    _stop: float = cached_field()  # at + steps
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ramp", _make_ramp(self.shape, self.s._at(float(self.at)), self.end, self.steps))
@@ -298,10 +293,10 @@ class Cyclical(Schedule):
     # Growing cycles: cycle k starts at _starts[k] and is _mults[k] times the
     # first one; _decays[k] = decay**k. Both evaluation paths read these same
     # numbers, so they agree bit for bit.
-    _starts: tuple[float, ...] = _cached()
-    _mults: tuple[float, ...] = _cached()
-    _decays: tuple[float, ...] = _cached()
-    _arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = _cached()
+    _starts: tuple[float, ...] = cached_field()
+    _mults: tuple[float, ...] = cached_field()
+    _decays: tuple[float, ...] = cached_field()
+    _arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = cached_field()
 
     def __post_init__(self) -> None:
         starts: list[float] = []
@@ -727,7 +722,7 @@ def shift(s: Schedule, steps: float) -> Schedule:
 class Delay(_Clock):
     s: Schedule
     steps: float
-    _v: float = _cached()  # s(0), held during the delay
+    _v: float = cached_field()  # s(0), held during the delay
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_v", self.s._at(0.0))
@@ -827,8 +822,8 @@ class Clip(Schedule):
     low: float | None = None
     high: float | None = None
 
-    _lo: float = _cached()  # the bounds as floats, -inf/+inf when absent
-    _hi: float = _cached()
+    _lo: float = cached_field()  # the bounds as floats, -inf/+inf when absent
+    _hi: float = cached_field()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lo", -math.inf if self.low is None else float(self.low))

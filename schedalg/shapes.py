@@ -14,7 +14,6 @@ with ``r = (steps - t) / steps`` the fraction of the way still to go and
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import math
 from typing import Any, Callable
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from . import _check, _math, _simplify
 from ._math import array_math
-from ._node import Schedule, node, piecewise, register
+from ._node import Schedule, cached_field, node, piecewise, register
 
 __all__ = [
     "constant",
@@ -38,6 +37,8 @@ __all__ = [
 ]
 
 HALF_PI = 0.5 * math.pi
+# Bound once: the scalar path of cosine is hot.
+_cos, _sin = _math.cos, _math.sin
 
 
 # -- constant ---------------------------------------------------------------------------
@@ -184,6 +185,13 @@ class Cosine(_Interpolating):
     def _remaining(self, xm: Any, t: Any) -> Any:  # pragma: no cover - unused
         raise NotImplementedError
 
+    _diff: float = cached_field()  # start - end
+    _half: float = cached_field()  # (start - end) / 2, exact
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_diff", self.start - self.end)
+        object.__setattr__(self, "_half", (self.start - self.end) / 2.0)
+
     def _at(self, t: float) -> float:
         steps = self.steps
         if not t < steps:
@@ -191,9 +199,9 @@ class Cosine(_Interpolating):
         if t + t <= steps:
             if t == 0.0:
                 return self.start
-            return self.end + (1.0 + _math.cos(math.pi * (t / steps))) * ((self.start - self.end) / 2.0)
-        w = _math.sin(HALF_PI * ((steps - t) / steps))
-        return self.end + (self.start - self.end) * (w * w)
+            return self.end + (1.0 + _cos(math.pi * (t / steps))) * self._half
+        w = _sin(HALF_PI * ((steps - t) / steps))
+        return self.end + self._diff * (w * w)
 
     def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         start, end, steps = self.start, self.end, self.steps
@@ -206,7 +214,7 @@ class Cosine(_Interpolating):
                 dest *= math.pi
                 np.cos(dest, out=dest)
                 dest += 1.0
-                dest *= (start - end) / 2.0
+                dest *= self._half
                 dest += end
             elif i == 2:
                 np.subtract(steps, ts, out=dest)
@@ -214,7 +222,7 @@ class Cosine(_Interpolating):
                 dest *= HALF_PI
                 np.sin(dest, out=dest)
                 dest *= dest
-                dest *= start - end
+                dest *= self._diff
                 dest += end
             else:
                 dest.fill(end)
@@ -324,8 +332,8 @@ def exponential(start: float, gamma: float, every: float = 1, staircase: bool = 
 class PiecewiseConstant(Schedule):
     boundaries: tuple[float, ...]
     values: tuple[float, ...]
-    _b: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
-    _v: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
+    _b: np.ndarray = cached_field()
+    _v: np.ndarray = cached_field()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_b", np.asarray(self.boundaries, dtype=np.float64))
@@ -367,8 +375,8 @@ def piecewise_constant(boundaries: Any, values: Any) -> Schedule:
 class PiecewiseLinear(Schedule):
     knots: tuple[float, ...]
     values: tuple[float, ...]
-    _k: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
-    _v: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
+    _k: np.ndarray = cached_field()
+    _v: np.ndarray = cached_field()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_k", np.asarray(self.knots, dtype=np.float64))
