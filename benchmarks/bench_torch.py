@@ -119,7 +119,7 @@ def rows() -> list[tuple[str, float, float, str]]:
     curve_steps = 100_000
     curve = sa.cosine(BASE_LR, 0.0, curve_steps - WARMUP).warmup(WARMUP, start=BASE_LR * 1e-8)
     t = np.arange(curve_steps)
-    ours_curve = median_seconds(lambda: curve(t), repeat=7)
+    ours_curve = median_seconds(lambda: curve(t), repeat=25)
     torch_curve = torch_seconds_per_step(
         lambda opt: tl.SequentialLR(
             opt,

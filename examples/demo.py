@@ -10,6 +10,7 @@ import json
 import numpy as np
 
 import schedalg as sa
+from schedalg import presets
 
 
 def main() -> None:
@@ -20,8 +21,8 @@ def main() -> None:
     batch_size = sa.quantize(sa.linear(64, 1024, steps=total), multiple=64)
     # Linear scaling rule: keep lr / batch size constant relative to 64.
     scaled_lr = lr * (batch_size / 64)
-    # Momentum: the inverse of the warmup, 0.95 -> 0.85 -> 0.95, as in one-cycle.
-    momentum = 0.95 - sa.cosine(0.0, 0.1, total // 2).cyclical(total // 2)
+    # Momentum: down while the learning rate is high, 0.95 -> 0.85 -> 0.95.
+    momentum = 0.95 - sa.triangular(0.0, 0.1, total)
 
     steps = [0, 250, 500, 2_500, 5_000, 7_500, 9_999]
     print(f"{'step':>6} {'lr':>12} {'batch':>6} {'scaled lr':>12} {'momentum':>9}")
@@ -37,6 +38,19 @@ def main() -> None:
     text = json.dumps(sa.to_dict(batch_size))
     print(f"As JSON: {text}")
     assert sa.from_dict(json.loads(text)) == batch_size
+
+    # A PyTorch scheduler, rebuilt as a pure function: no optimizer, no stepping order.
+    one_cycle = presets.one_cycle_lr(max_lr=0.1, total_steps=total)
+    print(f"\nOneCycleLR as a schedule: {one_cycle!r}")
+    print("  lr at steps 0, 2999, 9999:", [one_cycle(t) for t in (0, 2999, 9999)])
+
+    # A metric-driven rule as a pure state transition: halve on a plateau of 2 epochs.
+    rule = sa.Plateau(mode="min", factor=0.5, patience=2)
+    state = rule.init()
+    for epoch, loss in enumerate([2.0, 1.5, 1.2, 1.21, 1.22, 1.23, 1.1, 1.12]):
+        state = rule.update(state, loss)
+        print(f"  epoch {epoch}: loss {loss:.2f} -> lr scale {state.scale}")
+    print(f"Plateau state as JSON: {json.dumps(state.to_dict())}")
 
 
 if __name__ == "__main__":
