@@ -1,6 +1,6 @@
 """The ``Schedule`` base class: call contract, step validation, operators, repr.
 
-Every schedule is a frozen, slotted dataclass whose fields are exactly the
+Every schedule is an immutable, slotted dataclass whose fields are exactly the
 arguments of its public constructor (``warmup``, ``cosine``, ...). That one
 convention gives structural ``==``/``hash``, pickling, ``repr`` as construction
 code and the ``to_dict`` encoding, all generically.
@@ -457,7 +457,6 @@ def _as_step_array(t: Any) -> np.ndarray:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 msg = f"steps must be numbers, got steps[{_index(idx)}]={v!r}"
                 raise TypeError(msg)
-        for idx, v in np.ndenumerate(arr):
             try:
                 float(v)
             except OverflowError:
