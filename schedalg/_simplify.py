@@ -19,7 +19,9 @@ Rules:
   ``stretch(s, 1)``, ``clip(s)``, ``s + 0``, ``s - 0``, ``s * 1``, ``s / 1``,
   ``sequence([s], [])``, ``cyclical(constant)``, ``exponential(c, 1)``,
   interpolations with ``start == end``;
-* constants fold where the result is exact: ``scale``, ``clip``, ``minimum``,
+* constants fold where the result is exact and finite (a constant is always
+  finite, so ``constant(1e308) * 10`` stays a node whose value overflows):
+  ``scale``, ``clip``, ``minimum``,
   ``maximum``, ``shift``, ``delay``, ``stretch`` and ``+ - *`` of constants
   (each computes the same single rounding the node would); ``k / constant(c)``
   does not fold, as ``k / s`` is always ``invert(s, k)``;
@@ -94,7 +96,7 @@ def scale(cls: type, s: Schedule, k: float) -> Schedule:
     if k == 1.0:
         return s
     c = _const(s)
-    if c is not None:
+    if c is not None and math.isfinite(c * k):
         return constant(c * k)
     if type(s) is cls:
         inner, a = s.s, s.k  # type: ignore[attr-defined]
@@ -124,7 +126,9 @@ def arith(cls: type, op: str, a: Any, b: Any) -> Schedule:
         if op == "/" and cb == 0.0:
             msg = f"division by zero: {a!r} / {b!r}"
             raise ValueError(msg)
-        return constant({"+": ca + cb, "-": ca - cb, "*": ca * cb, "/": ca / cb if op == "/" else 0.0}[op])
+        folded = {"+": ca + cb, "-": ca - cb, "*": ca * cb, "/": ca / cb if op == "/" else 0.0}[op]
+        if math.isfinite(folded):
+            return constant(folded)
     if op == "*":
         if not isinstance(b, Schedule):
             return combinators.scale(a, b)

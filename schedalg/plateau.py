@@ -45,11 +45,19 @@ def _check_real(name: str, value: Any, *, what: str, ok: Any) -> float:
     if not _is_real(value):
         msg = f"{name} must be {what}, got {name}={value!r}"
         raise TypeError(msg)
-    result = float(value)
-    if not ok(result):
+    result = _as_float(value)
+    if result is None or not ok(result):
         msg = f"{name} must be {what}, got {name}={value!r}"
         raise ValueError(msg)
     return result
+
+
+def _as_float(value: Any) -> float | None:
+    """``float(value)``, or None for an int too large for a float."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def _encode_float(x: float) -> float | str:
@@ -69,10 +77,11 @@ def _decode_float(name: str, x: Any) -> float:
         return math.inf
     if x == "-inf":
         return -math.inf
-    if not _is_real(x) or not math.isfinite(float(x)):
+    value = _as_float(x) if _is_real(x) else None
+    if value is None or not math.isfinite(value):
         msg = f"{name} must be a finite number, 'inf' or '-inf', got {name}={x!r}"
         raise ValueError(msg)
-    return float(x)
+    return value
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -301,6 +310,9 @@ class Plateau:
             raise TypeError(msg)
         try:
             current = float(metric)
+        except OverflowError:
+            msg = f"metric must be a number within the float range, got metric={metric!r}"
+            raise ValueError(msg) from None
         except (TypeError, ValueError) as exc:
             msg = f"metric must be a real number, got metric={metric!r}"
             raise TypeError(msg) from exc

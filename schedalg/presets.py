@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import array
 import collections
-import fractions
 import math
 import threading
 from collections.abc import Callable, Iterable
@@ -372,6 +371,7 @@ def _cyclic(
     """``start + (peak - start) * wave(t) * scale``: torch's CyclicLR formula."""
     up_ = _check.duration(names[0], up)
     down_ = up_ if down is None else _check.duration(names[1], down)
+    gamma_ = _gamma(gamma)  # checked in every mode, as bs-scheduler does
     _check.choice("scale_mode", scale_mode, ("cycle", "iterations"))
     if scale_fn is None:
         _check.choice("mode", mode, _CYCLIC_MODES)
@@ -386,7 +386,7 @@ def _cyclic(
         return cyclical(wave, total, decay=0.5) + start
     amplitude = cyclical(wave, total)
     if scale_fn is None:  # exp_range: gamma ** t on the global step
-        return amplitude * exponential(1.0, _gamma(gamma)) + start
+        return amplitude * exponential(1.0, gamma_) + start
     if scale_mode == "cycle":  # scale_fn(cycle), cycle = 1 + floor(t / total)
         factor = per_epoch(shift(from_fn(scale_fn), 1), total)
     else:
@@ -487,7 +487,9 @@ def _total_steps(total_steps: Any, epochs: Any, steps_per_epoch: Any) -> int:
         return _count("total_steps", total_steps)
     if epochs is not None and steps_per_epoch is not None:
         return _count("epochs", epochs) * _count("steps_per_epoch", steps_per_epoch)
-    msg = "You must define either total_steps OR (epochs AND steps_per_epoch), got neither"
+    given = "epochs" if epochs is not None else "steps_per_epoch" if steps_per_epoch is not None else None
+    missing = "neither was given" if given is None else f"only {given} was given"
+    msg = f"give either total_steps or both epochs and steps_per_epoch; {missing}"
     raise ValueError(msg)
 
 
@@ -1051,7 +1053,9 @@ def polynomial_bs(
         remaining = n - j
         g = 2.0 - ((1.0 - remaining / n) / (1.0 - (remaining - 1) / n)) ** p
         values.append(values[-1] * g)
-    return _integer_bs(piecewise_constant(list(range(1, n)), values), low, high)
+        if high is not None and p > 0.0 and values[-1] >= high:
+            break  # the products only grow (g > 1): the clip holds `high` from here
+    return _integer_bs(piecewise_constant(list(range(1, len(values))), values), low, high)
 
 
 def cosine_annealing_bs(
@@ -1092,6 +1096,7 @@ def cosine_annealing_bs(
     low, _ = _bounds(bs, min_batch_size, None)
     base = _base(bs, base_batch_size, low)
     high = _required_max(max_batch_size, base, "cosine_annealing_bs")
+    _bounds(bs, low, high)  # the loader's batch size must be within the bounds too
     n = _count("total_iters", total_iters, minimum=2)
     wave = cyclical(sequence([cosine(float(base), float(high), n), cosine(float(high), float(base), n)], [n]), 2 * n)
     return _integer_bs(wave, base, high)
@@ -1191,6 +1196,7 @@ def cosine_annealing_bs_with_warm_restarts(
     low, _ = _bounds(bs, min_batch_size, None)
     base = _base(bs, base_batch_size, low)
     high = _required_max(max_batch_size, base, "cosine_annealing_bs_with_warm_restarts")
+    _bounds(bs, low, high)  # the loader's batch size must be within the bounds too
     n = _count("t_0", t_0)
     mult = _count("factor", factor)
     lo, hi = float(base), float(high)
@@ -1253,6 +1259,7 @@ def one_cycle_bs(
         msg = f"base_batch_size must be > min_batch_size={low}, got base_batch_size={base}"
         raise ValueError(msg)
     high = _required_max(max_batch_size, base, "one_cycle_bs")
+    _bounds(bs, low, high)  # the loader's batch size must be within the bounds too
     total = _count("total_steps", total_steps, minimum=2)
     pct = _fraction("decay_percentage", decay_percentage, 0.0, 1.0, lo_open=True)
     kind = _check.choice("strategy", strategy, ("cos", "linear"))
@@ -1479,10 +1486,13 @@ def cosine_with_restarts(
     cycles = _count("num_cycles", num_cycles)
     low = _check.real("end", end)
     span = n - w
+    if cycles == 1:  # the cosine holds `end` by itself: warmup_cosine's schedule
+        return warmup(cosine(top, low, span), w, start=_check.real("start", start))
     if span % cycles == 0:
         length = span // cycles
-        body = cosine(top, low, span) if cycles == 1 else cyclical(cosine(top, low, length), length)
+        body = cyclical(cosine(top, low, length), length)
         return warmup(sequence([body, constant(low)], [span]), w, start=_check.real("start", start))
+    import fractions  # only here: it costs more to import than the rest of presets
     # Fractional cycle length L = span / num_cycles: the k-th restart, at k * L,
     # is usually not a float. Each cycle is its own piece, starting at the
     # smallest float b_k >= k * L and shifted by the exact remainder
@@ -1544,12 +1554,6 @@ class _SqrtRule:
         self.batch_size = batch_size
         self.base_batch_size = base_batch_size
 
-    def __getstate__(self) -> tuple[Schedule, Schedule, float]:
-        return (self.lr, self.batch_size, self.base_batch_size)
-
-    def __setstate__(self, state: tuple[Schedule, Schedule, float]) -> None:
-        self.lr, self.batch_size, self.base_batch_size = state
-
     def __repr__(self) -> str:
         return f"linear_scaling({self.lr!r}, {self.batch_size!r}, {self.base_batch_size!r}, rule='sqrt')"
 
@@ -1571,9 +1575,11 @@ def linear_scaling(
       sqrt(batch_size(t) / base_batch_size)``.
 
     ``lr`` and ``batch_size`` are each a number or a schedule (e.g. a
-    batch-size preset such as :func:`step_bs`). The ``sqrt`` rule of a schedule
-    is wrapped with :func:`schedalg.from_fn` (the algebra has no square root of a
-    schedule's values): equal only to itself and not serializable.
+    batch-size preset such as :func:`step_bs`). With a fixed batch size the
+    result is ``lr`` scaled by a constant. The ``sqrt`` rule of a batch-size
+    *schedule* is wrapped with :func:`schedalg.from_fn` (the algebra has no
+    square root of a schedule's values): equal only to itself and not
+    serializable.
 
     Args:
         lr: the learning rate (number or schedule) tuned at ``base_batch_size``.
@@ -1591,14 +1597,11 @@ def linear_scaling(
     """
     the_rule = _check.choice("rule", rule, ("linear", "sqrt"))
     base = _check.positive("base_batch_size", base_batch_size)
-    lr_s = _check.schedule("lr", lr) if isinstance(lr, Schedule) else constant(_check.real("lr", lr))
-    if isinstance(batch_size, Schedule):
-        bs_s: Schedule = batch_size
-    else:
-        bs_s = constant(_check.positive("batch_size", batch_size))
+    lr_s = lr if isinstance(lr, Schedule) else constant(_check.real("lr", lr))
+    if not isinstance(batch_size, Schedule):
+        ratio = _check.positive("batch_size", batch_size) / base
+        return lr_s * (ratio if the_rule == "linear" else math.sqrt(ratio))
     if the_rule == "linear":
-        ratio = bs_s / base
-        return ratio * lr_s(0) if not isinstance(lr, Schedule) else lr_s * ratio
-    if not isinstance(lr, Schedule) and not isinstance(batch_size, Schedule):
-        return constant(lr_s(0) * math.sqrt(bs_s(0) / base))
-    return from_fn(_SqrtRule(lr_s, bs_s, base))
+        ratio_s = batch_size / base
+        return ratio_s * lr_s(0) if not isinstance(lr, Schedule) else lr_s * ratio_s
+    return from_fn(_SqrtRule(lr_s, batch_size, base))

@@ -513,3 +513,21 @@ def test_bs_scheduler_rounding_drift_is_documented():
     assert bs_plateau_sizes(10, kwargs, metrics) == [10, 15, 22, 33]
     rule = Plateau(factor=1.5, patience=0, max_scale=100.0)
     assert [round(10 * s) for s in scales(rule, metrics)] == [10, 15, 22, 34]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Plateau(factor=10**400),
+        lambda: Plateau(threshold=10**400),
+        lambda: PlateauState(scale=10**400),
+        lambda: Plateau().update(Plateau().init(), 10**400),
+        lambda: PlateauState.from_dict(
+            {"scale": 1.0, "best": 10**400, "num_bad_epochs": 0, "cooldown_counter": 0, "epoch": 0}
+        ),
+    ],
+)
+def test_ints_beyond_the_float_range_raise_value_error(call):
+    """float(10**400) raises OverflowError: it must surface as a ValueError naming the value."""
+    with pytest.raises(ValueError, match="1000000000"):
+        call()

@@ -278,7 +278,7 @@ def test_lambda_presets_receive_int_steps():
         (lambda: P.cyclic_lr(0.1, 1.0, scale_mode="epoch"), ValueError, "scale_mode must be one of"),
         (lambda: P.cyclic_lr(0.1, 1.0, scale_fn=3), TypeError, "scale_fn must be callable"),
         (lambda: P.cyclic_lr(0.1, 1.0, mode="exp_range", gamma=0.0), ValueError, "gamma must be a positive"),
-        (lambda: P.one_cycle_lr(0.1), ValueError, "You must define either total_steps"),
+        (lambda: P.one_cycle_lr(0.1), ValueError, "give either total_steps or both epochs and steps_per_epoch"),
         (lambda: P.one_cycle_lr(0.1, 100, pct_start=0.01), ValueError, r"pct_start \* total_steps must be > 1"),
         (lambda: P.one_cycle_lr(0.1, 100, pct_start=1.5), ValueError, r"pct_start must be in \[0, 1\]"),
         (lambda: P.one_cycle_lr(0.1, 100, anneal_strategy="cosine"), ValueError, "anneal_strategy must be one of"),
@@ -1012,3 +1012,59 @@ def test_long_horizon_one_cycle(rng, three_phase):
         return mp_cos_mix(low, initial, t - e2, N - 1 - e2)
 
     assert_within_4ulp(values, sample_steps([int(e1), int(e2), N - 1], rng), exact, 1.0)
+
+
+# -- review fixes ------------------------------------------------------------------------------------------------
+def test_linear_scaling_with_a_fixed_batch_size_is_a_plain_scale():
+    lr = sa.cosine(1.0, 0.1, 100)
+    sqrt_rule = P.linear_scaling(lr, 1024, 256, rule="sqrt")
+    linear_rule = P.linear_scaling(lr, 1024, 256)
+    assert sqrt_rule == sa.scale(lr, 2.0) and linear_rule == sa.scale(lr, 4.0)
+    assert sa.from_dict(sa.to_dict(sqrt_rule)) == sqrt_rule
+    t = np.arange(0, 120)
+    np.testing.assert_array_equal(sqrt_rule(t), lr(t) * math.sqrt(1024 / 256))
+    # a batch-size schedule under the sqrt rule still needs from_fn
+    bs = P.step_bs(256, step_size=10)
+    assert type(P.linear_scaling(lr, bs, 256, rule="sqrt")).__name__ == "FromFn"
+
+
+def test_polynomial_bs_table_stops_at_the_bound():
+    """Past max_batch_size the clip holds the bound, so the table need not go on (the repr stays parseable)."""
+    bounded = P.polynomial_bs(32, 10_000, 2.0, max_batch_size=256)
+    assert len(repr(bounded)) < 1_000
+    assert sa.parse(repr(bounded)) == bounded
+    unbounded = P.polynomial_bs(32, 10_000, 2.0)
+    t = np.arange(0, 10_500, 7)
+    np.testing.assert_array_equal(bounded(t), np.minimum(unbounded(t), 256))
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_gamma_is_checked_in_every_mode(mode):
+    with pytest.raises(ValueError, match="gamma must be a positive number, got gamma=-5"):
+        P.cyclic_lr(0.1, 1.0, mode=mode, gamma=-5)
+    with pytest.raises(TypeError, match="gamma"):
+        P.cyclic_bs(64, mode=mode, gamma="x")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: P.cosine_annealing_bs(500, 5, base_batch_size=20, max_batch_size=100),
+        lambda: P.cosine_annealing_bs_with_warm_restarts(500, 5, base_batch_size=20, max_batch_size=100),
+        lambda: P.one_cycle_bs(500, 100, base_batch_size=20, max_batch_size=100),
+    ],
+)
+def test_loader_batch_size_beyond_max_is_rejected(make):
+    with pytest.raises(ValueError, match=r"batch_size must be in \[min_batch_size, max_batch_size\] = \[1, 100\]"):
+        make()
+
+
+def test_one_cycle_names_the_missing_length_argument():
+    with pytest.raises(ValueError, match="only epochs was given"):
+        P.one_cycle_lr(1.0, epochs=3)
+    with pytest.raises(ValueError, match="only steps_per_epoch was given"):
+        P.one_cycle_lr(1.0, steps_per_epoch=3)
+
+
+def test_cosine_with_one_restart_cycle_is_warmup_cosine():
+    assert P.cosine_with_restarts(1.0, 10, 110, num_cycles=1) == P.warmup_cosine(1.0, 10, 110)

@@ -586,3 +586,14 @@ def test_delay_and_stretch_identities_keep_values(s, n):
     assert_same_values(Stretch(s, 1.0), sa.stretch(s, 1.0))
     assert_same_values(Shift(s, 0), sa.shift(s, 0))
     assert_same_values(Scale(s, 1.0), sa.scale(s, 1.0))
+
+
+def test_constants_do_not_fold_to_infinity():
+    """A constant is finite (and so are repr and to_dict); a fold that overflows keeps the node."""
+    big = sa.constant(1e308)
+    for s in (big * 10, big + big, sa.constant(1.0) / 1e-310, sa.parse("constant(1)/1e-310")):
+        assert type(s) is not Constant
+        assert s(0) == math.inf
+        assert sa.parse(repr(s)) == s
+        assert sa.from_dict(sa.to_dict(s)) == s
+    assert sa.constant(1e300) * 10 == sa.constant(1e301)
