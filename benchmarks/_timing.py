@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 
 def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 1) -> float:
@@ -17,6 +17,16 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 1
             fn()
         rounds.append((time.perf_counter() - start) / number)
     return statistics.median(rounds)
+
+
+def seconds_per_call(fn: Callable[[int], object], steps: Sequence[int]) -> float:
+    """Median seconds of one scalar call of ``fn`` (a schedule or a function), over ``steps``."""
+
+    def run() -> None:
+        for t in steps:
+            fn(t)
+
+    return median_seconds(run, repeat=9) / len(steps)
 
 
 def fmt_seconds(seconds: float) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_seconds, print_table  # noqa: E402
+from _timing import median_seconds, print_table, seconds_per_call  # noqa: E402
 
 import schedalg as sa  # noqa: E402
 
@@ -46,17 +46,8 @@ def rows() -> list[tuple[str, float, float, str]]:
     # Scalar: the same 1000 steps (warmup, decay and hold phases) for both.
     steps = [int(x) for x in np.linspace(0, 1.2 * N_ARRAY, 1000)]
     assert all(math.isclose(lr(t), hand_scalar(t), rel_tol=1e-12, abs_tol=1e-18) for t in steps)
-
-    def ours_scalar() -> None:
-        for t in steps:
-            lr(t)
-
-    def hand_scalar_loop() -> None:
-        for t in steps:
-            hand_scalar(t)
-
-    scalar_ours = median_seconds(ours_scalar, repeat=9) / len(steps)
-    scalar_hand = median_seconds(hand_scalar_loop, repeat=9) / len(steps)
+    scalar_ours = seconds_per_call(lr, steps)
+    scalar_hand = seconds_per_call(hand_scalar, steps)
 
     t = np.arange(N_ARRAY)
     np.testing.assert_allclose(lr(t[:200_000]), hand_array(t[:200_000]), rtol=1e-12, atol=1e-18)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_seconds, print_table  # noqa: E402
+from _timing import median_seconds, print_table, seconds_per_call  # noqa: E402
 
 import schedalg as sa  # noqa: E402
 from schedalg import presets  # noqa: E402
@@ -46,17 +46,6 @@ def torch_seconds_per_step(make_scheduler, n: int) -> float:  # type: ignore[no-
             sched.get_last_lr()
 
     return median_seconds(run, repeat=5) / n
-
-
-def seconds_per_call(fn, n: int) -> float:  # type: ignore[no-untyped-def]
-    """Median seconds of one scalar call of ``fn`` (a schedule or a function) over steps 0..n-1."""
-    steps = list(range(n))
-
-    def run() -> None:
-        for t in steps:
-            fn(t)
-
-    return median_seconds(run, repeat=9) / n
 
 
 # -- the formulas, written by hand ------------------------------------------------------------
@@ -94,9 +83,10 @@ def rows() -> list[tuple[str, float, float, str]]:
         want = np.array([fn(t) for t in range(n)])
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
 
-    ours_wc = seconds_per_call(warmup_cosine, n)
-    ours_oc = seconds_per_call(one_cycle, n)
-    hand_oc = seconds_per_call(hand_one_cycle, n)
+    steps = range(n)
+    ours_wc = seconds_per_call(warmup_cosine, steps)
+    ours_oc = seconds_per_call(one_cycle, steps)
+    hand_oc = seconds_per_call(hand_one_cycle, steps)
     torch_wc = torch_seconds_per_step(
         lambda opt: tl.SequentialLR(
             opt,

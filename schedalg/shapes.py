@@ -166,7 +166,7 @@ def linear(start: float, end: float, steps: float) -> Schedule:
 
 
 @node("cosine")
-class Cosine(_Interpolating):
+class Cosine(Schedule):
     start: float
     end: float
     steps: float
@@ -179,12 +179,6 @@ class Cosine(_Interpolating):
     # the second keeps relative accuracy near ``end`` (no 1 + cos
     # cancellation). Halving is exact, so ``(1 + c) * (d / 2)`` rounds like
     # ``(1 + c) / 2 * d``. The array code runs the same operations in place.
-    def _travelled(self, xm: Any, t: Any) -> Any:  # pragma: no cover - unused
-        raise NotImplementedError
-
-    def _remaining(self, xm: Any, t: Any) -> Any:  # pragma: no cover - unused
-        raise NotImplementedError
-
     _diff: float = cached_field()  # start - end
     _half: float = cached_field()  # (start - end) / 2, exact
 
