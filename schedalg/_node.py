@@ -120,8 +120,11 @@ class Schedule:
     """
 
     #: ``_integer``: whether the values are integers (answered as ``int`` and
-    #: ``int64``), fixed at construction by :meth:`_is_integer`.
-    __slots__ = ("_integer",)
+    #: ``int64``), fixed at construction by :meth:`_is_integer`. ``__dict__``
+    #: stays empty (``__setattr__`` refuses every name) but exists, because
+    #: torch's ``LambdaLR.state_dict`` copies ``fn.__dict__`` of its callables;
+    #: ``__weakref__`` because ``jax.jit`` weak-references the function it traces.
+    __slots__ = ("_integer", "__dict__", "__weakref__")
     _integer: bool
     #: numpy defers to the operators below (``array + s`` raises TypeError
     #: instead of building an object array of schedules).

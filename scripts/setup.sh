@@ -10,4 +10,4 @@ pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 # torch first, pinned: it is the CPU build. Installing anything that depends on
 # torch before it would make pip resolve a multi-GB CUDA build instead.
 "${pip[@]}" torch==2.13.0
-"${pip[@]}" -e ".[test,torch]" bs-scheduler==1.0.2
+"${pip[@]}" -e ".[test,torch]"
