@@ -82,29 +82,39 @@ __all__ = [
     "parse",
     "to_dict",
     "from_dict",
+    # plotting (matplotlib, extra ``plot``, imported on first call)
+    "plot",
     # optional submodules, imported on first use
     "presets",
 ]
 
-_LAZY_SUBMODULES = ("presets", "plot", "torch")
+_LAZY_SUBMODULES = ("presets", "torch")
 #: Names whose modules load on first use: text (ast, json) and the plateau rule
-#: are not needed to build and evaluate schedules.
+#: are not needed to build and evaluate schedules; ``plot`` is the function of
+#: the submodule of the same name (which imports matplotlib only when called).
 _LAZY_NAMES = {
     "parse": "text",
     "to_dict": "text",
     "from_dict": "text",
     "Plateau": "plateau",
     "PlateauState": "plateau",
+    "plot": "plot",
 }
 
 
 def __getattr__(name: str) -> Any:
     # Submodules with optional or heavier dependencies load on first access,
     # so ``import schedalg`` stays fast and never imports torch or matplotlib.
+    # A submodule whose extra is missing answers AttributeError (naming the
+    # extra), so ``hasattr(schedalg, name)`` is False instead of raising.
     import importlib
 
     if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ImportError as exc:
+            msg = f"schedalg.{name} is unavailable: {exc}"
+            raise AttributeError(msg) from exc
     if name in _LAZY_NAMES:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
         globals()[name] = value
@@ -114,4 +124,12 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # Only the public names: not the private modules, not the typing imports.
+    import importlib.util
+
+    names = set(__all__) | {"__version__"}
+    for name in _LAZY_SUBMODULES:
+        # An optional submodule is listed when it and its extra are installed.
+        if name not in names and importlib.util.find_spec(f"{__name__}.{name}") and importlib.util.find_spec(name):
+            names.add(name)
+    return sorted(names)

@@ -1,15 +1,15 @@
-"""The end-to-end example that README's demo command runs."""
+"""The examples: the extra-free tour, and the end-to-end demo in its quick mode."""
 
 from __future__ import annotations
 
 import runpy
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo.py"
+TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.py"
 
 
-def test_demo_runs_and_prints_its_tables(capsys):
-    runpy.run_path(str(DEMO), run_name="__main__")
+def test_tour_runs_and_prints_its_tables(capsys):
+    runpy.run_path(str(TOUR), run_name="__main__")
     out = capsys.readouterr().out
     assert "whole curve in one call: 10000 values, peak 0.0003 at step 500" in out
     assert "lr at steps 0, 2999, 9999: [0.004, 0.1, 4e-07]" in out
