@@ -42,6 +42,7 @@ from .shapes import (
 
 if TYPE_CHECKING:
     from . import presets
+    from .batching import batch_plan
     from .plateau import Plateau, PlateauState
     from .text import from_dict, parse, to_dict
 
@@ -82,6 +83,7 @@ __all__ = [
     "parse",
     "to_dict",
     "from_dict",
+    "batch_plan",
     # plotting (matplotlib, extra ``plot``, imported on first call)
     "plot",
     # optional submodules, imported on first use
@@ -98,6 +100,7 @@ _LAZY_NAMES = {
     "from_dict": "text",
     "Plateau": "plateau",
     "PlateauState": "plateau",
+    "batch_plan": "batching",
     "plot": "plot",
 }
 
