@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv (if missing) with schedalg installed in editable mode and every
-# dependency of the tests, benchmarks and demo. Safe to run again.
+# dependency of the tests, notebooks and benchmarks. Safe to run again.
+# (The demo alone needs much less: scripts/demo.sh sets up .venv-demo.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
