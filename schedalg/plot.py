@@ -134,6 +134,10 @@ def plot(
     return ax
 
 
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
 class _CallableModule(types.ModuleType):
     """This module's type: calling the module calls :func:`plot`."""
 

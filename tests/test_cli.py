@@ -129,3 +129,11 @@ def test_missing_demo_extra(monkeypatch, capsys):
     assert main(["demo", "--quick"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and 'schedalg[demo]' in err and "torch==2.13.0" in err
+
+
+def test_console_script_is_declared():
+    import tomllib
+
+    scripts = tomllib.loads((Path(ROOT) / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, name = scripts["schedalg"].partition(":")
+    assert (module, name) == ("schedalg.__main__", "main")

@@ -79,10 +79,14 @@ def test_bad_arguments(args, kwargs, error, match):
         sa.plot(*args, **kwargs)
 
 
-def test_the_submodule_is_callable_too():
-    import schedalg.plot as module
+def test_the_submodule_is_callable_too_and_lists_only_plot():
+    import schedalg.plot
 
+    # `import schedalg.plot` may bind the package's attribute to the module;
+    # the module is callable, so `sa.plot(...)` works either way.
+    module = sys.modules["schedalg.plot"]
     assert len(module(sa.constant(1.0), steps=3).get_lines()) == 1
+    assert dir(module) == ["plot"]
 
 
 def test_without_matplotlib_the_error_names_the_extra(monkeypatch):
@@ -108,9 +112,10 @@ def test_import_schedalg_imports_no_optional_library():
 
 
 def test_hasattr_never_raises_for_a_missing_extra(monkeypatch):
-    monkeypatch.delitem(sys.modules, "schedalg.torch", raising=False)
-    monkeypatch.delattr(sa, "torch", raising=False)
+    # Through the module's __dict__: monkeypatch.delattr would itself trigger the lazy import.
     monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "schedalg.torch", raising=False)
+    monkeypatch.delitem(vars(sa), "torch", raising=False)
     assert hasattr(sa, "torch") is False
     with pytest.raises(AttributeError, match="schedalg.torch is unavailable"):
         sa.torch  # noqa: B018
