@@ -203,14 +203,13 @@ class ParamScheduler(LRScheduler):
         self._plateau_state: PlateauState | None = plateau.init() if plateau is not None else None
         self._scale = 1.0
         self._targets = targets
-        #: Per param group, the lr target (or None), and its position in targets.
-        self._lr_targets: list[_Target | None] = [None] * len(groups)
+        #: Per param group, the position of its lr target in targets (or None).
         self._lr_positions: list[int | None] = [None] * len(groups)
         for j, t in enumerate(targets):
             if t.key == "lr":
-                self._lr_targets[t.group_index] = t
                 self._lr_positions[t.group_index] = j
         self._all_lr = None not in self._lr_positions
+        self._compile()
         super().__init__(optimizer)
 
     @staticmethod
@@ -243,45 +242,67 @@ class ParamScheduler(LRScheduler):
         raise TypeError(msg)
 
     # -- the values --------------------------------------------------------------------
-    def _value(self, target: _Target, step: int) -> float:
-        value = target.schedule(step)
-        if value.__class__ is not float:
-            value = float(value)
-        if target.scaled:
-            value *= self._scale
-        if not 0.0 <= value <= _MAX:
-            msg = (
-                f"the schedule for {target.name()} gives {value!r} at step {step}; "
-                f"a hyperparameter must be finite and >= 0 (nothing was written)"
-            )
-            raise ValueError(msg)
-        return value
+    def _compile(self) -> None:
+        """Lay the targets out for :meth:`_write`, the per-step hot path."""
+        targets = self._targets
+        # A schedule shared by several targets (one for all groups) is evaluated once per step.
+        unique: dict[int, int] = {}
+        for t in targets:
+            unique.setdefault(id(t.schedule), len(unique))
+        self._schedules = list({id(t.schedule): t.schedule for t in targets}.values())
+        self._shared = len(unique) < len(targets)
+        self._which = [unique[id(t.schedule)] for t in targets]
+        self._scaled = [j for j, t in enumerate(targets) if t.scaled]
+        self._scalar_slots = [(j, t.group_index, t.key) for j, t in enumerate(targets) if t.index is None]
+        tuple_slots: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        for j, t in enumerate(targets):
+            if t.index is not None:
+                tuple_slots.setdefault((t.group_index, t.key), []).append((j, t.index))
+        self._tuple_slots = [(i, key, slots) for (i, key), slots in tuple_slots.items()]
+
+    def _values(self, step: int) -> list[float]:
+        """``f(step)`` of every target as floats, the plateau scale applied, all checked."""
+        values = [s(step) for s in self._schedules]
+        if self._shared:
+            values = [values[i] for i in self._which]
+        scale = self._scale
+        if scale != 1.0:
+            for j in self._scaled:
+                values[j] *= scale
+        for j, value in enumerate(values):
+            if value.__class__ is not float:
+                value = values[j] = float(value)
+            if not 0.0 <= value <= _MAX:
+                msg = (
+                    f"the schedule for {self._targets[j].name()} gives {value!r} at step {step}; "
+                    f"a hyperparameter must be finite and >= 0 (nothing was written)"
+                )
+                raise ValueError(msg)
+        return values
 
     def _write(self, step: int) -> None:
-        """Write ``f(step)`` into every target (all values are computed and checked first)."""
-        values = [self._value(t, step) for t in self._targets]
+        """Write ``f(step)`` into every target (all values are computed and checked first).
+
+        Tensors are filled in place with a Python float (no host sync); a
+        capturable variant would compute the values on the device instead.
+        """
+        values = self._values(step)
         groups = self.optimizer.param_groups
-        tuples: dict[tuple[int, str], dict[int, float]] = {}
-        for t, value in zip(self._targets, values):
-            if t.index is not None:
-                tuples.setdefault((t.group_index, t.key), {})[t.index] = value
-                continue
-            group = groups[t.group_index]
-            current = group[t.key]
-            if isinstance(current, _Tensor):
-                current.fill_(value)
+        for j, i, key in self._scalar_slots:
+            group = groups[i]
+            current = group[key]
+            if current.__class__ is not float and isinstance(current, _Tensor):
+                current.fill_(values[j])
             else:
-                group[t.key] = value
-        if tuples:
-            for (i, key), replace in tuples.items():
-                group = groups[i]
-                group[key] = _rebuild(group[key], replace)
+                group[key] = values[j]
+        for i, key, slots in self._tuple_slots:
+            group = groups[i]
+            group[key] = _rebuild(group[key], {index: values[j] for j, index in slots})
         if self._all_lr:
             self._last_lr = [values[j] for j in self._lr_positions]  # type: ignore[index]
         else:
             self._last_lr = [
-                values[j] if j is not None else _plain(g["lr"])
-                for j, g in zip(self._lr_positions, groups)
+                values[j] if j is not None else _plain(g["lr"]) for j, g in zip(self._lr_positions, groups)
             ]
 
     # -- the LRScheduler protocol ------------------------------------------------------
@@ -295,6 +316,7 @@ class ParamScheduler(LRScheduler):
         if metric is not None:
             self._feed(metric)
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            # torch's own check: the first value f(0) was never used
             warnings.warn(
                 "ParamScheduler.step() was called before optimizer.step(): the value in force at the "
                 "k-th optimizer.step() is f(k), so the first value f(0) is skipped",
@@ -326,9 +348,10 @@ class ParamScheduler(LRScheduler):
 
     def get_lr(self) -> list[Any]:
         """The lr of every param group at ``last_epoch``, in closed form (unscheduled groups: their lr)."""
-        step = max(self.last_epoch, 0)
+        values = self._values(max(self.last_epoch, 0))
         return [
-            self._value(t, step) if t is not None else g["lr"] for t, g in zip(self._lr_targets, self.optimizer.param_groups)
+            values[j] if j is not None else _plain(g["lr"])
+            for j, g in zip(self._lr_positions, self.optimizer.param_groups)
         ]
 
     def get_last_lr(self) -> list[Any]:
