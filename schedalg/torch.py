@@ -132,7 +132,8 @@ class ParamScheduler(LRScheduler):
         momentum: the momentum schedule (SGD, RMSprop).
         betas: per element of Adam's ``betas``, a schedule or ``None``.
         weight_decay: the weight decay schedule.
-        plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)``;
+        plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)`` or
+            :meth:`observe`;
             needs ``lr``.
         **schedules: any other param-group key.
 
@@ -345,6 +346,17 @@ class ParamScheduler(LRScheduler):
         assert self._plateau_state is not None
         self._plateau_state = self._plateau.update(self._plateau_state, metric)
         self._scale = self._plateau_state.scale
+
+    def observe(self, metric: Any) -> None:
+        """Feed ``metric`` to the plateau rule without advancing the step, and rewrite ``f(k)``.
+
+        ``step(metric)`` is ``observe(metric)`` followed by ``step()``. Use it where
+        the metric comes at another rhythm than the optimizer steps, e.g. once per
+        validation in Lightning (``self.lr_schedulers().observe(val_loss)`` in
+        ``on_validation_epoch_end``) while the schedule steps every batch.
+        """
+        self._feed(metric)
+        self._write(self.last_epoch)
 
     def get_lr(self) -> list[Any]:
         """The lr of every param group at ``last_epoch``, in closed form (unscheduled groups: their lr)."""

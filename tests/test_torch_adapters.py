@@ -223,6 +223,23 @@ def test_plateau_scales_the_lr_schedule_only():
     assert opt.param_groups[0]["momentum"] == MOMENTUM(2)
 
 
+def test_observe_feeds_the_rule_without_advancing():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = ParamScheduler(opt, lr=LR, plateau=sa.Plateau(factor=0.5, patience=0))
+    for _ in range(6):
+        opt.step()
+        sched.step()
+    sched.observe(1.0)
+    sched.observe(2.0)
+    assert sched.last_epoch == 6 and opt.param_groups[0]["lr"] == LR(6) * 0.5
+    assert sched.get_last_lr() == [LR(6) * 0.5]
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] == LR(7) * 0.5
+    with pytest.raises(ValueError, match="has none"):
+        ParamScheduler(opt, lr=LR).observe(1.0)
+
+
 # -- ParamScheduler: checkpoints ---------------------------------------------------------------
 def _run_with_checkpoint(split, total, plateau):
     """Train ``total`` steps, optionally saving and reloading everything at ``split``."""
