@@ -58,8 +58,8 @@ def rows() -> list[tuple[str, float, float, str]]:
 
     out = []
     for kind, lr in (("float", lambda: 1.0), ("tensor", lambda: torch.tensor(1.0))):
-        ours = seconds_per_step(lambda: ParamScheduler(_optimizer(lr()), lr=LR))
-        theirs = seconds_per_step(lambda: LambdaLR(_optimizer(lr()), lam))
+        ours = seconds_per_step(lambda lr=lr: ParamScheduler(_optimizer(lr()), lr=LR))
+        theirs = seconds_per_step(lambda lr=lr: LambdaLR(_optimizer(lr()), lam))
         out.append((f"ParamScheduler.step() vs LambdaLR.step(), {kind} lr", ours, theirs, "<= 0.5x"))
 
     class LambdaWithMomentum:

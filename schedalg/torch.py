@@ -22,13 +22,20 @@ import itertools
 import math
 import numbers
 import warnings
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 try:
     import torch
     from torch.optim import Optimizer
     from torch.optim.lr_scheduler import LRScheduler
-    from torch.utils.data import BatchSampler, DataLoader, Dataset, DistributedSampler, Sampler
+    from torch.utils.data import (
+        BatchSampler,
+        DataLoader,
+        Dataset,
+        DistributedSampler,
+        Sampler,
+    )
 except ImportError as exc:  # pragma: no cover - exercised only without torch
     msg = 'schedalg.torch needs PyTorch: pip install torch, then pip install "schedalg[torch]"'
     raise ImportError(msg) from exc
@@ -39,7 +46,7 @@ from ._node import Schedule
 from .batching import BatchPlan, batch_plan
 from .plateau import Plateau, PlateauState
 
-__all__ = ["ParamScheduler", "ScheduledBatchSampler", "scheduled_dataloader", "lr_range_test", "LRRangeResult"]
+__all__ = ["LRRangeResult", "ParamScheduler", "ScheduledBatchSampler", "lr_range_test", "scheduled_dataloader"]
 
 _Tensor = torch.Tensor
 #: The largest finite float: ``0.0 <= v <= _MAX`` is false for NaN, infinities and negatives.
@@ -53,7 +60,7 @@ class _Target:
     replaces the param-group dicts.
     """
 
-    __slots__ = ("group_index", "key", "index", "schedule", "scaled")
+    __slots__ = ("group_index", "index", "key", "scaled", "schedule")
 
     def __init__(self, group_index: int, key: str, index: int | None, schedule: Schedule, scaled: bool) -> None:
         self.group_index = group_index
@@ -116,8 +123,9 @@ class ParamScheduler(LRScheduler):
     are rebuilt keeping their type and unscheduled elements; no key is added to
     the param groups besides torch's own ``"initial_lr"``.
 
-    With ``plateau``, ``step(metric)`` first feeds ``metric`` to the rule; the
-    rule's ``scale`` multiplies the ``lr`` schedule (and only it).
+    With ``plateau``, ``step(metric)`` first feeds ``metric`` to the rule (and
+    :meth:`observe` feeds it without advancing); the rule's ``scale``
+    multiplies the ``lr`` schedule (and only it).
 
     It is a :class:`torch.optim.lr_scheduler.LRScheduler`: Lightning accepts it
     (``{"scheduler": sched, "interval": "step"}``), Hugging Face's ``Trainer``
@@ -133,8 +141,7 @@ class ParamScheduler(LRScheduler):
         betas: per element of Adam's ``betas``, a schedule or ``None``.
         weight_decay: the weight decay schedule.
         plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)`` or
-            :meth:`observe`;
-            needs ``lr``.
+            :meth:`observe`; needs ``lr``.
         **schedules: any other param-group key.
 
     Raises:

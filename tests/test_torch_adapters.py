@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 import torch
 from torch.optim import lr_scheduler as L
-from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, SequentialSampler
+from torch.utils.data import (
+    DataLoader,
+    DistributedSampler,
+    RandomSampler,
+    SequentialSampler,
+)
 
 import schedalg as sa
 from schedalg.torch import (
@@ -431,7 +436,7 @@ def test_batches_follow_the_plan_across_epochs():
     for epoch in range(4):
         assert len(sampler) == plan.num_batches(epoch) and sampler.epoch == epoch
         batches = list(sampler)
-        assert sum(batches, []) == list(range(20))
+        assert [i for b in batches for i in b] == list(range(20))
         sizes.append([len(b) for b in batches])
         assert sizes[-1] == plan.sizes(epoch).tolist()
     assert sizes[0] == [2, 2, 4, 4, 4, 4]
