@@ -96,11 +96,11 @@ def test_lightning_fit_and_resume(tmp_path):
     scheduler = trainer.lr_scheduler_configs[0].scheduler
     assert isinstance(scheduler, ParamScheduler) and scheduler.state_dict()["step"] == 15
 
-    trainer, first = _lightning_run(tmp_path / "a", 6)  # the end of epoch 0
+    trainer, first = _lightning_run(tmp_path / "a", 4)  # mid-epoch 0 (6 batches)
     path = tmp_path / "a.ckpt"
     trainer.save_checkpoint(path)
     ckpt = torch.load(path, weights_only=True)
-    assert ckpt["lr_schedulers"] == [{"step": 6, "plateau": None}]
+    assert ckpt["lr_schedulers"] == [{"step": 4, "plateau": None}]
     _, second = _lightning_run(tmp_path / "b", 15, ckpt_path=path)
     assert first.used + second.used == full.used
     assert first.batches + second.batches == full.batches
