@@ -204,7 +204,8 @@ class ParamScheduler(LRScheduler):
                 raise ValueError(msg)
             for i, (group, entry) in enumerate(zip(groups, per_group)):
                 if key not in group:
-                    msg = f"param group {i} of {type(optimizer).__name__} has no key {key!r} (its keys: {sorted(k for k in group if k != 'params')})"
+                    keys = sorted(k for k in group if k != "params")
+                    msg = f"param group {i} of {type(optimizer).__name__} has no key {key!r} (its keys: {keys})"
                     raise KeyError(msg)
                 targets.extend(self._targets_for(group, i, key, entry, scaled=key == "lr"))
         self._plateau = plateau
@@ -226,7 +227,10 @@ class ParamScheduler(LRScheduler):
             return []
         if isinstance(entry, Schedule):
             if isinstance(group[key], (tuple, list)):
-                msg = f"{key} of param group {i} is a tuple: pass one schedule or None per element, e.g. {key}=(s, None)"
+                msg = (
+                    f"{key} of param group {i} is a tuple: pass one schedule or None per element, "
+                    f"e.g. {key}=(s, None)"
+                )
                 raise TypeError(msg)
             return [_Target(i, key, None, entry, scaled)]
         if isinstance(entry, tuple):
@@ -246,7 +250,10 @@ class ParamScheduler(LRScheduler):
                     raise TypeError(msg)
                 found.append(_Target(i, key, j, element, scaled))
             return found
-        msg = f"{key} must be a schedule, a tuple of schedules or None, or a list of those per param group, got {entry!r}"
+        msg = (
+            f"{key} must be a schedule, a tuple of schedules or None, or a list of those per param group, "
+            f"got {entry!r}"
+        )
         raise TypeError(msg)
 
     # -- the values --------------------------------------------------------------------
@@ -348,7 +355,10 @@ class ParamScheduler(LRScheduler):
 
     def _feed(self, metric: Any) -> None:
         if self._plateau is None:
-            msg = f"step(metric) feeds a plateau rule, and this ParamScheduler has none (plateau=None); got metric={metric!r}"
+            msg = (
+                f"step(metric) feeds a plateau rule, and this ParamScheduler has none (plateau=None); "
+                f"got metric={metric!r}"
+            )
             raise ValueError(msg)
         assert self._plateau_state is not None
         self._plateau_state = self._plateau.update(self._plateau_state, metric)
@@ -455,7 +465,9 @@ class ScheduledBatchSampler(BatchSampler):
         [[0, 1], [2, 3]]
     """
 
-    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: Any, drop_last: bool = False, world_size: int = 1) -> None:
+    def __init__(
+        self, sampler: Sampler[int] | Iterable[int], batch_size: Any, drop_last: bool = False, world_size: int = 1
+    ) -> None:
         # BatchSampler.__init__ would insist on an int batch size; the plan validates instead.
         if not hasattr(sampler, "__len__"):
             msg = f"sampler must have a length (an epoch is one pass over it), got sampler={sampler!r}"
@@ -510,9 +522,8 @@ class ScheduledBatchSampler(BatchSampler):
         for size in sizes[offset:]:
             batch = list(itertools.islice(indices, size))
             if len(batch) < size:
-                msg = (
-                    f"the sampler yielded fewer indices than its length {len(self.sampler)} in epoch {epoch}"  # type: ignore[arg-type]
-                )
+                n = len(self.sampler)  # type: ignore[arg-type]
+                msg = f"the sampler yielded fewer indices than its length {n} in epoch {epoch}"
                 raise RuntimeError(msg)
             self._step += 1
             yield batch
@@ -621,7 +632,8 @@ def _snapshot(value: Any) -> Any:
     if isinstance(value, _Tensor):
         return value.detach().clone()
     if isinstance(value, (tuple, list)):
-        return type(value)(_snapshot(v) for v in value) if type(value) in (tuple, list) else type(value)(*map(_snapshot, value))
+        items = [_snapshot(v) for v in value]
+        return type(value)(items) if type(value) in (tuple, list) else type(value)(*items)
     return copy.deepcopy(value)
 
 

@@ -326,34 +326,49 @@ def test_cuda_adam_with_tensor_lr(flavour):
 
 @cuda
 def test_cuda_graph_replay_sees_the_scheduled_lr():
-    model = tiny_model().cuda()
     x = torch.randn(16, 3, device="cuda")
     y = x.sum(1, keepdim=True)
-    lr = torch.tensor(0.01, device="cuda")
-    opt = torch.optim.Adam(model.parameters(), lr=lr, capturable=True)
+
+    def build():
+        model = tiny_model().cuda()
+        lr = torch.tensor(LR(0), device="cuda")
+        return model, torch.optim.Adam(model.parameters(), lr=lr, capturable=True), lr
+
+    def train_step(model, opt):
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    # captured: forward, backward and the optimizer step in one CUDA graph (torch's recipe)
+    model, opt, lr = build()
     sched = ParamScheduler(opt, lr=LR)
     stream = torch.cuda.Stream()
     stream.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(stream):
-        for _ in range(3):  # warm up the optimizer state outside the graph
-            opt.zero_grad(set_to_none=False)
-            torch.nn.functional.mse_loss(model(x), y).backward()
-            opt.step()
+        for _ in range(3):  # warm-up at LR(0), outside the graph
+            opt.zero_grad(set_to_none=True)
+            train_step(model, opt)
     torch.cuda.current_stream().wait_stream(stream)
     graph = torch.cuda.CUDAGraph()
-    opt.zero_grad(set_to_none=False)
+    opt.zero_grad(set_to_none=True)
     with torch.cuda.graph(graph):
-        loss = torch.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-    sched.load_state_dict({"step": 0, "plateau": None})
-    seen = []
-    for k in range(8):
-        graph.replay()
-        seen.append(lr.item())
+        static_loss = train_step(model, opt)
+    for _ in range(8):
+        graph.replay()  # reads the lr tensor that sched.step() filled
         sched.step()
-    assert seen == [float(torch.tensor(LR(k))) for k in range(8)]
-    assert torch.isfinite(loss).item()
+    torch.cuda.synchronize()
+
+    # eager reference: the same steps with the lr set by hand
+    ref, ref_opt, ref_lr = build()
+    for k in [0, 0, 0, *range(8)]:
+        ref_lr.fill_(LR(k))
+        ref_opt.zero_grad(set_to_none=True)
+        train_step(ref, ref_opt)
+    assert opt.param_groups[0]["lr"] is lr and lr.item() == pytest.approx(LR(8))
+    assert torch.isfinite(static_loss).item()
+    for a, b in zip(model.parameters(), ref.parameters()):
+        torch.testing.assert_close(a, b)
 
 
 @cuda
