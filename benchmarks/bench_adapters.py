@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import statistics
 import sys
 import warnings
 from pathlib import Path
@@ -33,17 +34,28 @@ def _optimizer(lr, groups=1):  # type: ignore[no-untyped-def]
     return torch.optim.SGD(params, lr=lr, momentum=0.9)
 
 
-def seconds_per_step(make) -> float:  # type: ignore[no-untyped-def]
-    """Median seconds of one scheduler ``step()`` (the scheduler built fresh each round)."""
+def seconds_per_step(make_ours, make_theirs) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median seconds of one scheduler ``step()`` for each side (fresh schedulers each round).
 
-    def run() -> None:
-        sched = make()
-        for _ in range(STEPS):
-            sched.step()
+    The rounds alternate between the two sides, so a change of load on a shared
+    machine hits both alike.
+    """
 
+    def timer(make):  # type: ignore[no-untyped-def]
+        def run() -> None:
+            sched = make()
+            for _ in range(STEPS):
+                sched.step()
+
+        return run
+
+    ours, theirs = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # step() without optimizer.step()
-        return median_seconds(run, repeat=7) / STEPS
+        for _ in range(7):
+            ours.append(median_seconds(timer(make_ours), repeat=1))
+            theirs.append(median_seconds(timer(make_theirs), repeat=1))
+    return statistics.median(ours) / STEPS, statistics.median(theirs) / STEPS
 
 
 def rows() -> list[tuple[str, float, float, str]]:
@@ -58,8 +70,9 @@ def rows() -> list[tuple[str, float, float, str]]:
 
     out = []
     for kind, lr in (("float", lambda: 1.0), ("tensor", lambda: torch.tensor(1.0))):
-        ours = seconds_per_step(lambda lr=lr: ParamScheduler(_optimizer(lr()), lr=LR))
-        theirs = seconds_per_step(lambda lr=lr: LambdaLR(_optimizer(lr()), lam))
+        ours, theirs = seconds_per_step(
+            lambda lr=lr: ParamScheduler(_optimizer(lr()), lr=LR), lambda lr=lr: LambdaLR(_optimizer(lr()), lam)
+        )
         out.append((f"ParamScheduler.step() vs LambdaLR.step(), {kind} lr", ours, theirs, "<= 0.5x"))
 
     class LambdaWithMomentum:
@@ -74,8 +87,10 @@ def rows() -> list[tuple[str, float, float, str]]:
             for g in self.opt.param_groups:
                 g["momentum"] = MOMENTUM(self.k)
 
-    ours4 = seconds_per_step(lambda: ParamScheduler(_optimizer(1.0, 4), lr=LR, momentum=MOMENTUM))
-    theirs4 = seconds_per_step(lambda: LambdaWithMomentum(_optimizer(1.0, 4)))
+    ours4, theirs4 = seconds_per_step(
+        lambda: ParamScheduler(_optimizer(1.0, 4), lr=LR, momentum=MOMENTUM),
+        lambda: LambdaWithMomentum(_optimizer(1.0, 4)),
+    )
     out.append(("4 groups, lr + momentum vs LambdaLR + hand-written momentum", ours4, theirs4, "<= 0.5x"))
 
     n = 20_000

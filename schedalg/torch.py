@@ -218,6 +218,8 @@ class ParamScheduler(LRScheduler):
             if t.key == "lr":
                 self._lr_positions[t.group_index] = j
         self._all_lr = None not in self._lr_positions
+        # lr first, one per group (the common case): the last lrs are a slice of the values.
+        self._lr_prefix = len(groups) if self._lr_positions == list(range(len(groups))) else 0
         self._compile()
         super().__init__(optimizer)
 
@@ -264,8 +266,13 @@ class ParamScheduler(LRScheduler):
         unique: dict[int, int] = {}
         for t in targets:
             unique.setdefault(id(t.schedule), len(unique))
-        self._schedules = list({id(t.schedule): t.schedule for t in targets}.values())
+        schedules = list({id(t.schedule): t.schedule for t in targets}.values())
+        # Bound __call__ methods: calling them skips the type-slot lookup of calling an instance.
+        self._calls = [s.__call__ for s in schedules]
+        self._single = self._calls[0] if len(self._calls) == 1 else None
         self._shared = len(unique) < len(targets)
+        # Integer schedules answer ints; every other schedule answers a float for an int step.
+        self._integers = any(t.schedule._integer for t in targets)
         self._which = [unique[id(t.schedule)] for t in targets]
         self._scaled = [j for j, t in enumerate(targets) if t.scaled]
         self._scalar_slots = [(j, t.group_index, t.key) for j, t in enumerate(targets) if t.index is None]
@@ -277,23 +284,31 @@ class ParamScheduler(LRScheduler):
 
     def _values(self, step: int) -> list[float]:
         """``f(step)`` of every target as floats, the plateau scale applied, all checked."""
-        values = [s(step) for s in self._schedules]
+        if self._single is not None:
+            values = [self._single(step)]
+        else:
+            values = [call(step) for call in self._calls]
         if self._shared:
             values = [values[i] for i in self._which]
         scale = self._scale
         if scale != 1.0:
             for j in self._scaled:
                 values[j] *= scale
+        if self._integers:
+            values = [float(v) for v in values]
+        for value in values:
+            if not 0.0 <= value <= _MAX:
+                self._refuse(values, step)
+        return values
+
+    def _refuse(self, values: list[float], step: int) -> None:
         for j, value in enumerate(values):
-            if value.__class__ is not float:
-                value = values[j] = float(value)
             if not 0.0 <= value <= _MAX:
                 msg = (
                     f"the schedule for {self._targets[j].name()} gives {value!r} at step {step}; "
                     f"a hyperparameter must be finite and >= 0 (nothing was written)"
                 )
                 raise ValueError(msg)
-        return values
 
     def _write(self, step: int) -> None:
         """Write ``f(step)`` into every target (all values are computed and checked first).
@@ -305,15 +320,18 @@ class ParamScheduler(LRScheduler):
         groups = self.optimizer.param_groups
         for j, i, key in self._scalar_slots:
             group = groups[i]
-            current = group[key]
-            if current.__class__ is not float and isinstance(current, _Tensor):
-                current.fill_(values[j])
+            if group[key].__class__ is float:
+                group[key] = values[j]
+            elif isinstance(group[key], _Tensor):
+                group[key].fill_(values[j])
             else:
                 group[key] = values[j]
         for i, key, slots in self._tuple_slots:
             group = groups[i]
             group[key] = _rebuild(group[key], {index: values[j] for j, index in slots})
-        if self._all_lr:
+        if self._lr_prefix:
+            self._last_lr = values[: self._lr_prefix]
+        elif self._all_lr:
             self._last_lr = [values[j] for j in self._lr_positions]  # type: ignore[index]
         else:
             self._last_lr = [
