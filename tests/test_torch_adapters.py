@@ -166,6 +166,32 @@ def test_tensor_lr_and_betas_keep_identity_dtype_and_get_filled():
     assert isinstance(sched.get_last_lr()[0], float)
 
 
+def test_containers_and_value_types_are_kept():
+    from collections import namedtuple
+
+    Betas = namedtuple("Betas", "b1 b2")
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(3)]
+    opt = torch.optim.Adam(
+        [
+            {"params": [params[0]], "betas": [0.9, 0.999]},
+            {"params": [params[1]], "betas": Betas(0.9, 0.999)},
+            {"params": [params[2]], "lr": torch.tensor(0.5)},
+        ],
+        lr=0.1,
+    )
+    integer = sa.quantize(sa.linear(1, 3, 2))  # answers ints: written as floats
+    sched = ParamScheduler(opt, lr=[integer, integer, None], betas=[(None, sa.constant(0.99)), (sa.constant(0.8), None), None])
+    g0, g1, g2 = opt.param_groups
+    assert g0["betas"] == [0.9, 0.99] and type(g0["betas"]) is list
+    assert g1["betas"] == Betas(0.8, 0.999) and type(g1["betas"]) is Betas
+    assert type(g0["lr"]) is float and g0["lr"] == 1.0
+    last = sched.get_last_lr()
+    assert last[:2] == [1.0, 1.0] and torch.equal(last[2], torch.tensor(0.5)) and last[2] is not g2["lr"]
+    opt.step()
+    sched.step()
+    assert sched.get_lr()[:2] == [2.0, 2.0]
+
+
 def test_no_keys_added_to_param_groups():
     model = tiny_model()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
