@@ -178,3 +178,18 @@ def test_bad_questions(method, arg):
 def test_exported_lazily():
     assert sa.batch_plan is batch_plan
     assert "batch_plan" in sa.__all__
+
+
+def test_batch_plan_needs_no_framework():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, schedalg\n"
+        "schedalg.batch_plan(schedalg.quantize(schedalg.linear(2, 8, 4)), 20).sizes(1)\n"
+        "print(sorted(m for m in ('torch', 'jax', 'keras', 'matplotlib') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
