@@ -84,7 +84,7 @@ class BatchPlan:
         (array([4, 4, 2]), range(3, 8))
     """
 
-    __slots__ = ("batch_size", "dataset_size", "drop_last", "world_size", "_per_replica", "_starts", "_last", "_sizes")
+    __slots__ = ("_last", "_per_replica", "_sizes", "_starts", "batch_size", "dataset_size", "drop_last", "world_size")
 
     def __init__(self, batch_size: Any, dataset_size: int, drop_last: bool = False, world_size: int = 1) -> None:
         from ._node import Schedule
@@ -223,7 +223,7 @@ class BatchPlan:
 
     def size(self, step: int) -> int:
         """The global size of the batch at global step ``step`` (the partial size at an epoch's end)."""
-        epoch, offset = self.locate(step)
+        epoch, _ = self.locate(step)
         if step + 1 == self._starts[epoch + 1]:
             return self._last[epoch]
         return int(self._values(step, step + 1)[0])

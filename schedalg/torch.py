@@ -22,13 +22,20 @@ import itertools
 import math
 import numbers
 import warnings
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 try:
     import torch
     from torch.optim import Optimizer
     from torch.optim.lr_scheduler import LRScheduler
-    from torch.utils.data import BatchSampler, DataLoader, Dataset, DistributedSampler, Sampler
+    from torch.utils.data import (
+        BatchSampler,
+        DataLoader,
+        Dataset,
+        DistributedSampler,
+        Sampler,
+    )
 except ImportError as exc:  # pragma: no cover - exercised only without torch
     msg = 'schedalg.torch needs PyTorch: pip install torch, then pip install "schedalg[torch]"'
     raise ImportError(msg) from exc
@@ -39,7 +46,7 @@ from ._node import Schedule
 from .batching import BatchPlan, batch_plan
 from .plateau import Plateau, PlateauState
 
-__all__ = ["ParamScheduler", "ScheduledBatchSampler", "scheduled_dataloader", "lr_range_test", "LRRangeResult"]
+__all__ = ["LRRangeResult", "ParamScheduler", "ScheduledBatchSampler", "lr_range_test", "scheduled_dataloader"]
 
 _Tensor = torch.Tensor
 #: The largest finite float: ``0.0 <= v <= _MAX`` is false for NaN, infinities and negatives.
@@ -53,7 +60,7 @@ class _Target:
     replaces the param-group dicts.
     """
 
-    __slots__ = ("group_index", "key", "index", "schedule", "scaled")
+    __slots__ = ("group_index", "index", "key", "scaled", "schedule")
 
     def __init__(self, group_index: int, key: str, index: int | None, schedule: Schedule, scaled: bool) -> None:
         self.group_index = group_index
@@ -116,8 +123,9 @@ class ParamScheduler(LRScheduler):
     are rebuilt keeping their type and unscheduled elements; no key is added to
     the param groups besides torch's own ``"initial_lr"``.
 
-    With ``plateau``, ``step(metric)`` first feeds ``metric`` to the rule; the
-    rule's ``scale`` multiplies the ``lr`` schedule (and only it).
+    With ``plateau``, ``step(metric)`` first feeds ``metric`` to the rule (and
+    :meth:`observe` feeds it without advancing); the rule's ``scale``
+    multiplies the ``lr`` schedule (and only it).
 
     It is a :class:`torch.optim.lr_scheduler.LRScheduler`: Lightning accepts it
     (``{"scheduler": sched, "interval": "step"}``), Hugging Face's ``Trainer``
@@ -132,8 +140,8 @@ class ParamScheduler(LRScheduler):
         momentum: the momentum schedule (SGD, RMSprop).
         betas: per element of Adam's ``betas``, a schedule or ``None``.
         weight_decay: the weight decay schedule.
-        plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)``;
-            needs ``lr``.
+        plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)`` or
+            :meth:`observe`; needs ``lr``.
         **schedules: any other param-group key.
 
     Raises:
@@ -196,21 +204,23 @@ class ParamScheduler(LRScheduler):
                 raise ValueError(msg)
             for i, (group, entry) in enumerate(zip(groups, per_group)):
                 if key not in group:
-                    msg = f"param group {i} of {type(optimizer).__name__} has no key {key!r} (its keys: {sorted(k for k in group if k != 'params')})"
+                    keys = sorted(k for k in group if k != "params")
+                    msg = f"param group {i} of {type(optimizer).__name__} has no key {key!r} (its keys: {keys})"
                     raise KeyError(msg)
                 targets.extend(self._targets_for(group, i, key, entry, scaled=key == "lr"))
         self._plateau = plateau
         self._plateau_state: PlateauState | None = plateau.init() if plateau is not None else None
         self._scale = 1.0
         self._targets = targets
-        #: Per param group, the lr target (or None), and its position in targets.
-        self._lr_targets: list[_Target | None] = [None] * len(groups)
+        #: Per param group, the position of its lr target in targets (or None).
         self._lr_positions: list[int | None] = [None] * len(groups)
         for j, t in enumerate(targets):
             if t.key == "lr":
-                self._lr_targets[t.group_index] = t
                 self._lr_positions[t.group_index] = j
         self._all_lr = None not in self._lr_positions
+        # lr first, one per group (the common case): the last lrs are a slice of the values.
+        self._lr_prefix = len(groups) if self._lr_positions == list(range(len(groups))) else 0
+        self._compile()
         super().__init__(optimizer)
 
     @staticmethod
@@ -219,7 +229,10 @@ class ParamScheduler(LRScheduler):
             return []
         if isinstance(entry, Schedule):
             if isinstance(group[key], (tuple, list)):
-                msg = f"{key} of param group {i} is a tuple: pass one schedule or None per element, e.g. {key}=(s, None)"
+                msg = (
+                    f"{key} of param group {i} is a tuple: pass one schedule or None per element, "
+                    f"e.g. {key}=(s, None)"
+                )
                 raise TypeError(msg)
             return [_Target(i, key, None, entry, scaled)]
         if isinstance(entry, tuple):
@@ -239,49 +252,90 @@ class ParamScheduler(LRScheduler):
                     raise TypeError(msg)
                 found.append(_Target(i, key, j, element, scaled))
             return found
-        msg = f"{key} must be a schedule, a tuple of schedules or None, or a list of those per param group, got {entry!r}"
+        msg = (
+            f"{key} must be a schedule, a tuple of schedules or None, or a list of those per param group, "
+            f"got {entry!r}"
+        )
         raise TypeError(msg)
 
     # -- the values --------------------------------------------------------------------
-    def _value(self, target: _Target, step: int) -> float:
-        value = target.schedule(step)
-        if value.__class__ is not float:
-            value = float(value)
-        if target.scaled:
-            value *= self._scale
-        if not 0.0 <= value <= _MAX:
-            msg = (
-                f"the schedule for {target.name()} gives {value!r} at step {step}; "
-                f"a hyperparameter must be finite and >= 0 (nothing was written)"
-            )
-            raise ValueError(msg)
-        return value
+    def _compile(self) -> None:
+        """Lay the targets out for :meth:`_write`, the per-step hot path."""
+        targets = self._targets
+        # A schedule shared by several targets (one for all groups) is evaluated once per step.
+        unique: dict[int, int] = {}
+        for t in targets:
+            unique.setdefault(id(t.schedule), len(unique))
+        schedules = list({id(t.schedule): t.schedule for t in targets}.values())
+        # Bound __call__ methods: calling them skips the type-slot lookup of calling an instance.
+        self._calls = [s.__call__ for s in schedules]
+        self._single = self._calls[0] if len(self._calls) == 1 else None
+        self._shared = len(unique) < len(targets)
+        # Integer schedules answer ints; every other schedule answers a float for an int step.
+        self._integers = any(t.schedule._integer for t in targets)
+        self._which = [unique[id(t.schedule)] for t in targets]
+        self._scaled = [j for j, t in enumerate(targets) if t.scaled]
+        self._scalar_slots = [(j, t.group_index, t.key) for j, t in enumerate(targets) if t.index is None]
+        tuple_slots: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        for j, t in enumerate(targets):
+            if t.index is not None:
+                tuple_slots.setdefault((t.group_index, t.key), []).append((j, t.index))
+        self._tuple_slots = [(i, key, slots) for (i, key), slots in tuple_slots.items()]
+
+    def _values(self, step: int) -> list[float]:
+        """``f(step)`` of every target as floats, the plateau scale applied, all checked."""
+        if self._single is not None:
+            values = [self._single(step)]
+        else:
+            values = [call(step) for call in self._calls]
+        if self._shared:
+            values = [values[i] for i in self._which]
+        scale = self._scale
+        if scale != 1.0:
+            for j in self._scaled:
+                values[j] *= scale
+        if self._integers:
+            values = [float(v) for v in values]
+        for value in values:
+            if not 0.0 <= value <= _MAX:
+                self._refuse(values, step)
+        return values
+
+    def _refuse(self, values: list[float], step: int) -> None:
+        for j, value in enumerate(values):
+            if not 0.0 <= value <= _MAX:
+                msg = (
+                    f"the schedule for {self._targets[j].name()} gives {value!r} at step {step}; "
+                    f"a hyperparameter must be finite and >= 0 (nothing was written)"
+                )
+                raise ValueError(msg)
 
     def _write(self, step: int) -> None:
-        """Write ``f(step)`` into every target (all values are computed and checked first)."""
-        values = [self._value(t, step) for t in self._targets]
+        """Write ``f(step)`` into every target (all values are computed and checked first).
+
+        Tensors are filled in place with a Python float (no host sync); a
+        capturable variant would compute the values on the device instead.
+        """
+        values = self._values(step)
         groups = self.optimizer.param_groups
-        tuples: dict[tuple[int, str], dict[int, float]] = {}
-        for t, value in zip(self._targets, values):
-            if t.index is not None:
-                tuples.setdefault((t.group_index, t.key), {})[t.index] = value
-                continue
-            group = groups[t.group_index]
-            current = group[t.key]
-            if isinstance(current, _Tensor):
-                current.fill_(value)
+        for j, i, key in self._scalar_slots:
+            group = groups[i]
+            if group[key].__class__ is float:
+                group[key] = values[j]
+            elif isinstance(group[key], _Tensor):
+                group[key].fill_(values[j])
             else:
-                group[t.key] = value
-        if tuples:
-            for (i, key), replace in tuples.items():
-                group = groups[i]
-                group[key] = _rebuild(group[key], replace)
-        if self._all_lr:
+                group[key] = values[j]
+        for i, key, slots in self._tuple_slots:
+            group = groups[i]
+            group[key] = _rebuild(group[key], {index: values[j] for j, index in slots})
+        if self._lr_prefix:
+            self._last_lr = values[: self._lr_prefix]
+        elif self._all_lr:
             self._last_lr = [values[j] for j in self._lr_positions]  # type: ignore[index]
         else:
             self._last_lr = [
-                values[j] if j is not None else _plain(g["lr"])
-                for j, g in zip(self._lr_positions, groups)
+                values[j] if j is not None else _plain(g["lr"]) for j, g in zip(self._lr_positions, groups)
             ]
 
     # -- the LRScheduler protocol ------------------------------------------------------
@@ -295,6 +349,7 @@ class ParamScheduler(LRScheduler):
         if metric is not None:
             self._feed(metric)
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            # torch's own check: the first value f(0) was never used
             warnings.warn(
                 "ParamScheduler.step() was called before optimizer.step(): the value in force at the "
                 "k-th optimizer.step() is f(k), so the first value f(0) is skipped",
@@ -318,17 +373,32 @@ class ParamScheduler(LRScheduler):
 
     def _feed(self, metric: Any) -> None:
         if self._plateau is None:
-            msg = f"step(metric) feeds a plateau rule, and this ParamScheduler has none (plateau=None); got metric={metric!r}"
+            msg = (
+                f"step(metric) feeds a plateau rule, and this ParamScheduler has none (plateau=None); "
+                f"got metric={metric!r}"
+            )
             raise ValueError(msg)
         assert self._plateau_state is not None
         self._plateau_state = self._plateau.update(self._plateau_state, metric)
         self._scale = self._plateau_state.scale
 
+    def observe(self, metric: Any) -> None:
+        """Feed ``metric`` to the plateau rule without advancing the step, and rewrite ``f(k)``.
+
+        ``step(metric)`` is ``observe(metric)`` followed by ``step()``. Use it where
+        the metric comes at another rhythm than the optimizer steps, e.g. once per
+        validation in Lightning (``self.lr_schedulers().observe(val_loss)`` in
+        ``on_validation_epoch_end``) while the schedule steps every batch.
+        """
+        self._feed(metric)
+        self._write(self.last_epoch)
+
     def get_lr(self) -> list[Any]:
         """The lr of every param group at ``last_epoch``, in closed form (unscheduled groups: their lr)."""
-        step = max(self.last_epoch, 0)
+        values = self._values(max(self.last_epoch, 0))
         return [
-            self._value(t, step) if t is not None else g["lr"] for t, g in zip(self._lr_targets, self.optimizer.param_groups)
+            values[j] if j is not None else _plain(g["lr"])
+            for j, g in zip(self._lr_positions, self.optimizer.param_groups)
         ]
 
     def get_last_lr(self) -> list[Any]:
@@ -413,7 +483,9 @@ class ScheduledBatchSampler(BatchSampler):
         [[0, 1], [2, 3]]
     """
 
-    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: Any, drop_last: bool = False, world_size: int = 1) -> None:
+    def __init__(
+        self, sampler: Sampler[int] | Iterable[int], batch_size: Any, drop_last: bool = False, world_size: int = 1
+    ) -> None:
         # BatchSampler.__init__ would insist on an int batch size; the plan validates instead.
         if not hasattr(sampler, "__len__"):
             msg = f"sampler must have a length (an epoch is one pass over it), got sampler={sampler!r}"
@@ -468,9 +540,8 @@ class ScheduledBatchSampler(BatchSampler):
         for size in sizes[offset:]:
             batch = list(itertools.islice(indices, size))
             if len(batch) < size:
-                msg = (
-                    f"the sampler yielded fewer indices than its length {len(self.sampler)} in epoch {epoch}"  # type: ignore[arg-type]
-                )
+                n = len(self.sampler)  # type: ignore[arg-type]
+                msg = f"the sampler yielded fewer indices than its length {n} in epoch {epoch}"
                 raise RuntimeError(msg)
             self._step += 1
             yield batch
@@ -579,7 +650,8 @@ def _snapshot(value: Any) -> Any:
     if isinstance(value, _Tensor):
         return value.detach().clone()
     if isinstance(value, (tuple, list)):
-        return type(value)(_snapshot(v) for v in value) if type(value) in (tuple, list) else type(value)(*map(_snapshot, value))
+        items = [_snapshot(v) for v in value]
+        return type(value)(items) if type(value) in (tuple, list) else type(value)(*items)
     return copy.deepcopy(value)
 
 

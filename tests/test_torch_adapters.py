@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 import torch
 from torch.optim import lr_scheduler as L
-from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, SequentialSampler
+from torch.utils.data import (
+    DataLoader,
+    DistributedSampler,
+    RandomSampler,
+    SequentialSampler,
+)
 
 import schedalg as sa
 from schedalg.torch import (
@@ -161,6 +166,32 @@ def test_tensor_lr_and_betas_keep_identity_dtype_and_get_filled():
     assert isinstance(sched.get_last_lr()[0], float)
 
 
+def test_containers_and_value_types_are_kept():
+    from collections import namedtuple
+
+    Betas = namedtuple("Betas", "b1 b2")
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(3)]
+    opt = torch.optim.Adam(
+        [
+            {"params": [params[0]], "betas": [0.9, 0.999]},
+            {"params": [params[1]], "betas": Betas(0.9, 0.999)},
+            {"params": [params[2]], "lr": torch.tensor(0.5)},
+        ],
+        lr=0.1,
+    )
+    integer = sa.quantize(sa.linear(1, 3, 2))  # answers ints: written as floats
+    sched = ParamScheduler(opt, lr=[integer, integer, None], betas=[(None, sa.constant(0.99)), (sa.constant(0.8), None), None])
+    g0, g1, g2 = opt.param_groups
+    assert g0["betas"] == [0.9, 0.99] and type(g0["betas"]) is list
+    assert g1["betas"] == Betas(0.8, 0.999) and type(g1["betas"]) is Betas
+    assert type(g0["lr"]) is float and g0["lr"] == 1.0
+    last = sched.get_last_lr()
+    assert last[:2] == [1.0, 1.0] and torch.equal(last[2], torch.tensor(0.5)) and last[2] is not g2["lr"]
+    opt.step()
+    sched.step()
+    assert sched.get_lr()[:2] == [2.0, 2.0]
+
+
 def test_no_keys_added_to_param_groups():
     model = tiny_model()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
@@ -221,6 +252,23 @@ def test_plateau_scales_the_lr_schedule_only():
     sched.step(2.0)  # worse: patience 0, the scale halves
     assert opt.param_groups[0]["lr"] == LR(2) * 0.5
     assert opt.param_groups[0]["momentum"] == MOMENTUM(2)
+
+
+def test_observe_feeds_the_rule_without_advancing():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = ParamScheduler(opt, lr=LR, plateau=sa.Plateau(factor=0.5, patience=0))
+    for _ in range(6):
+        opt.step()
+        sched.step()
+    sched.observe(1.0)
+    sched.observe(2.0)
+    assert sched.last_epoch == 6 and opt.param_groups[0]["lr"] == LR(6) * 0.5
+    assert sched.get_last_lr() == [LR(6) * 0.5]
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] == LR(7) * 0.5
+    with pytest.raises(ValueError, match="has none"):
+        ParamScheduler(opt, lr=LR).observe(1.0)
 
 
 # -- ParamScheduler: checkpoints ---------------------------------------------------------------
@@ -414,7 +462,7 @@ def test_batches_follow_the_plan_across_epochs():
     for epoch in range(4):
         assert len(sampler) == plan.num_batches(epoch) and sampler.epoch == epoch
         batches = list(sampler)
-        assert sum(batches, []) == list(range(20))
+        assert [i for b in batches for i in b] == list(range(20))
         sizes.append([len(b) for b in batches])
         assert sizes[-1] == plan.sizes(epoch).tolist()
     assert sizes[0] == [2, 2, 4, 4, 4, 4]
