@@ -82,12 +82,13 @@ def optional_real(name: str, value: Any) -> float | None:
 
 
 def choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """One of ``options``, as a builtin ``str`` (``np.str_`` and ``StrEnum`` values are plain text)."""
     options = tuple(options)
     if not isinstance(value, str) or value not in options:
         allowed = ", ".join(repr(o) for o in options)
         msg = f"{name} must be one of {allowed}, got {name}={value!r}"
         raise ValueError(msg)
-    return value
+    return str.__str__(value)
 
 
 def schedule(name: str, value: Any) -> Schedule:
