@@ -124,12 +124,17 @@ class array_math:  # noqa: N801 - used like a module
         A scalar operand, base or exponent, would select other kernels (libm,
         squaring for 2.0, on a one-element array too), which round
         differently: both operands go in as arrays of the same shape, the
-        form whose results do not depend on the length of the arrays.
+        form whose results do not depend on the length of the arrays. A
+        one-element result written in place over an operand takes such a
+        kernel too, so it is computed apart and copied.
         """
         if type(exponent) is not np.ndarray or exponent.ndim == 0:
             exponent = np.full(np.shape(base), exponent)
         elif type(base) is not np.ndarray or base.ndim == 0:
             base = np.full(exponent.shape, base)
+        if out is not None and out.size == 1:
+            out[...] = np.power(base, exponent)
+            return out
         return np.power(base, exponent, out=out)
 
 

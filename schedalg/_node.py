@@ -579,13 +579,32 @@ def _int_step(t: int) -> float:
     try:
         return float(t)
     except OverflowError:
-        msg = f"step must be a finite number >= 0, got step={t} (too large for a float)"
+        msg = f"step must be a number >= 0 that a float can hold, got step={short_repr(t)} (too large for a float)"
         raise ValueError(msg) from None
 
 
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, but an int of thousands of digits as its size, and long text cut."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def _bad_scalar(t: Any) -> None:
-    msg = f"step must be a finite number >= 0, got step={t!r}"
+    msg = f"step must be a finite number >= 0, got step={short_repr(t)}"
     raise ValueError(msg)
+
+
+#: numpy's time types are integer subclasses, but a duration is not a step count.
+_TIME_TYPES = (np.timedelta64, np.datetime64)
+
+
+def _is_boolish(v: Any) -> bool:
+    """A bool, or a 0-d array (numpy, torch, ...) of booleans."""
+    if isinstance(v, (bool, np.bool_)):
+        return True
+    return str(getattr(v, "dtype", "")) in ("bool", "torch.bool")
 
 
 def _coerce_scalar(t: Any) -> float | None:
@@ -596,6 +615,9 @@ def _coerce_scalar(t: Any) -> float | None:
     if isinstance(t, bool) or isinstance(t, np.bool_):
         msg = f"step must be a number, not a bool, got step={t!r}"
         raise TypeError(msg)
+    if isinstance(t, _TIME_TYPES):
+        msg = f"step must be a number, not a {type(t).__name__}, got step={t!r}"
+        raise TypeError(msg)
     if isinstance(t, (np.integer, np.floating)) or (
         isinstance(t, numbers.Real) and not isinstance(t, (np.ndarray, np.generic))
     ):
@@ -603,29 +625,42 @@ def _coerce_scalar(t: Any) -> float | None:
             if t < 0:
                 _bad_scalar(t)
             return _int_step(int(t))
-        value = float(t)
+        try:
+            value = float(t)
+        except OverflowError:  # a Fraction or Decimal beyond the floats
+            value = math.inf if t > 0 else -math.inf
         if not 0.0 <= value < math.inf:
+            if value == math.inf and t == t and t < math.inf:  # finite, but not as a float
+                msg = f"step must be a number >= 0 that a float can hold, got step={short_repr(t)} (too large for a float)"
+                raise ValueError(msg)
             _bad_scalar(t)
         return value
     if isinstance(t, (np.ndarray, list, tuple, range)) or hasattr(t, "__array__"):
         return None
-    msg = f"step must be a number or an array-like of numbers, got {type(t).__name__}: {t!r}"
+    msg = f"step must be a number or an array-like of numbers, got {type(t).__name__}: {short_repr(t)}"
     raise TypeError(msg)
 
 
 # -- array steps ----------------------------------------------------------------------
 def _as_step_array(t: Any) -> np.ndarray:
+    mask = getattr(t, "mask", None) if isinstance(t, np.ndarray) else None
+    if mask is not None and np.any(mask):
+        idx = np.unravel_index(int(np.argmax(np.broadcast_to(mask, t.shape))), t.shape)
+        msg = f"steps must all have a value, got a masked array with steps[{_index(idx)}] masked"
+        raise ValueError(msg)
     try:
         arr = np.asarray(t)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RuntimeError) as exc:
+        # RuntimeError: torch refuses .numpy() on a tensor that requires grad.
         msg = f"steps must be an array-like of numbers, got {type(t).__name__}: {exc}"
         raise TypeError(msg) from None
     kind = arr.dtype.kind
     if kind in "iuf" and isinstance(t, (list, tuple)):
-        # numpy turns True into 1 in a list of numbers: look for bools first.
+        # numpy turns True (and 0-d bool arrays) into 1 in a list of numbers:
+        # look for bools first.
         objects = np.asarray(t, dtype=object)
         for idx, v in np.ndenumerate(objects):
-            if isinstance(v, (bool, np.bool_)):
+            if _is_boolish(v):
                 msg = f"steps must be numbers, not bools, got steps[{_index(idx)}]={v!r}"
                 raise TypeError(msg)
     if kind == "b":
@@ -633,19 +668,30 @@ def _as_step_array(t: Any) -> np.ndarray:
         raise TypeError(msg)
     if kind == "O":
         for idx, v in np.ndenumerate(arr):
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-                msg = f"steps must be numbers, got steps[{_index(idx)}]={v!r}"
+            if _is_boolish(v) or isinstance(v, _TIME_TYPES) or not isinstance(v, numbers.Real):
+                msg = f"steps must be numbers, got steps[{_index(idx)}]={short_repr(v)}"
                 raise TypeError(msg)
             try:
                 float(v)
             except OverflowError:
-                msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={v!r} (too large for a float)"
+                msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={short_repr(v)} (too large for a float)"
                 raise ValueError(msg) from None
         arr = arr.astype(np.float64)
         kind = "f"
     if kind not in "iuf":
         msg = f"steps must be real numbers, got an array of dtype {arr.dtype}"
         raise TypeError(msg)
+    if kind == "f" and arr.dtype.itemsize > 8:
+        # long double: converted here, so a value beyond the floats is caught
+        # (the scalar path refuses it too) rather than evaluated at inf.
+        wide = arr
+        with np.errstate(over="ignore"):
+            arr = wide.astype(np.float64)
+        lost = np.isinf(arr) & np.isfinite(wide)
+        if lost.any():
+            idx = np.unravel_index(int(np.argmax(lost)), arr.shape)
+            msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={wide[idx]!r} (too large for a float)"
+            raise ValueError(msg)
     if arr.size == 0 or kind == "u":
         return arr
     if kind == "i":

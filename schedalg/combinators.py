@@ -313,7 +313,9 @@ class Cyclical(Schedule):
             size = _MAX_TABLE if not reach < math.inf else min(_MAX_TABLE, int(math.log(reach) / math.log(m)) + 3)
         k = np.arange(size, dtype=np.float64)
         # Overflow is possible only for huge multipliers, decays or tiny periods.
-        quiet = size * max(math.log2(m), abs(math.log2(self.decay))) < 1000.0
+        quiet = size * max(math.log2(m), abs(math.log2(self.decay))) + abs(math.log2(period)) < 900.0
+        if size:
+            quiet = quiet and abs(math.log2(m - 1.0)) < 100.0
         with contextlib.nullcontext() if quiet else np.errstate(all="ignore"):
             mults = array_math.pow(m, k)
             starts = self._starts_from(mults) if size else k
