@@ -17,9 +17,11 @@ The parse and from_dict fuzzers are in ``test_text.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import pickle
+import tokenize
 from typing import Any
 
 import numpy as np
@@ -181,7 +183,11 @@ def test_extreme_trees_evaluate_alike_on_every_path(s):
 @FUZZ
 @given(extreme_trees())
 def test_extreme_trees_are_values(s):
-    assert sa.parse(repr(s)) == s
+    text = repr(s)
+    tokens = sum(1 for _ in tokenize.generate_tokens(io.StringIO(text).readline))
+    # The text limits follow from MAX_ITEMS, which construction enforces.
+    assert len(text) <= 26 * s._items and tokens <= 4 * s._items
+    assert sa.parse(text) == s
     data = json.loads(json.dumps(sa.to_dict(s), allow_nan=False))
     assert sa.from_dict(data) == s
     back = pickle.loads(pickle.dumps(s))
