@@ -75,9 +75,12 @@ def test_exponential_near_the_largest_float_is_not_a_spurious_inf():
     assert s(2) == math.inf and s([2])[0] == math.inf
 
 
-def test_subnormal_period_cyclical_has_no_nan_in_its_table():
-    s = sa.cyclical(sa.linear(1.0, 0.0, 10), 5e-324, period_mult=2.0, decay=0.5)
+@pytest.mark.parametrize("m", [2.0, 10.0, 1e10, 1e300])
+def test_subnormal_period_cyclical_has_no_nan_in_its_table(m):
+    # period 5e-324 with period_mult 10 filled 3,787 of 4,096 starts with NaN.
+    s = sa.cyclical(sa.linear(1.0, 0.0, 10), 5e-324, period_mult=m, decay=0.5)
     assert all(x == x for x in (*s._starts, *s._mults, *s._decays))
+    assert list(s._starts) == sorted(s._starts)
     assert_paths_agree(s, [0, 5e-324, 1e-323, 1e-300, 1.0, 1e10, 1e300])
 
 
