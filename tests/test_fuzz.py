@@ -183,6 +183,9 @@ def test_extreme_trees_evaluate_alike_on_every_path(s):
 @FUZZ
 @given(extreme_trees())
 def test_extreme_trees_are_values(s):
+    # Chains grown one operand at a time are measured incrementally: the
+    # same measure as measuring the node afresh.
+    assert s._measure() == (s._depth, s._items) and s._integer == s._is_integer()
     text = repr(s)
     tokens = sum(1 for _ in tokenize.generate_tokens(io.StringIO(text).readline))
     # The text limits follow from MAX_ITEMS, which construction enforces.

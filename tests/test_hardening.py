@@ -169,6 +169,10 @@ def test_long_operator_chains_are_one_node_with_the_values_of_the_nested_ones():
     parts = [sa.linear(float(i), 0.0, 10 + i) for i in range(1_000)]
     total = sum(parts)
     assert type(total) is Arith and total._depth == 2
+    assert total._measure() == (total._depth, total._items)
+    q = sa.quantize(LIN * 8)
+    ints = q + q - 3 + q * 2
+    assert ints._integer and ints._measure() == (ints._depth, ints._items) and ints(5) == 4 + 4 - 3 + 8
     acc = 0.0 + parts[0](3)  # sum() starts from 0, which 0 + s drops
     for p in parts[1:]:
         acc += p(3)
