@@ -8,7 +8,7 @@ operations that are correctly rounded everywhere (``+ - * /``, ``sqrt``) and
 ``frexp``, so it can be written again with any array namespace:
 
 1. **Counter.** ``k = floor(t) mod 2**64``, split into 32-bit words ``hi``
-   and ``lo``. The seed (``0 <= seed < 2**64``) is split likewise.
+   and ``lo``. The seed (``0 <= seed < 2**63``) is split likewise.
 2. **Hash.** ``mix`` is Chris Wellons' ``lowbias32``, a bijection of 32-bit
    words: ``x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; x *= 0x846ca68b;
    x ^= x >> 16`` (products mod 2**32). The step's state is
@@ -286,8 +286,5 @@ def noise(
     std_ = _check.nonnegative("std", std)
     limit_ = None if limit is None else _check.positive("limit", limit)
     kind_ = _check.choice("kind", kind, KINDS)
-    seed_ = _check.integer("seed", seed, minimum=0)
-    if seed_ >= 2**64:
-        msg = f"seed must be an integer in [0, 2**64), got seed={seed!r}"
-        raise ValueError(msg)
-    return _simplify.noise(Noise, s_, std_, limit_, seed_, kind_)
+    seed_ = _check.integer("seed", seed, minimum=0)  # and below 2**63, as every integer argument
+    return _simplify.noise(s_, std_, limit_, seed_, kind_)

@@ -140,6 +140,7 @@ def step_arrays(max_size: int = 40) -> st.SearchStrategy[np.ndarray]:
     return st.one_of(
         ints.map(lambda xs: np.array(xs, dtype=np.int64)),
         floats.map(lambda xs: np.array([float(x) for x in xs], dtype=np.float64)),
+        steps().map(lambda x: np.array([x], dtype=np.float64)),  # one element: numpy's kernels differ
     )
 
 
@@ -164,8 +165,10 @@ FROM_FNS = (sa.from_fn(fn_reciprocal), sa.from_fn(fn_mod), sa.from_fn(fn_half))
 # -- leaves -------------------------------------------------------------------------------------------
 def _gammas() -> st.SearchStrategy[float]:
     # Decays, and growths gentle enough not to overflow within 2 * 10**6 steps.
+    # 0.1 to 0.3: gammas whose squares numpy's special power kernels round
+    # differently (issue 11).
     return st.one_of(
-        st.sampled_from([0.5, 0.9, 0.99, 0.999, 1.0 + 1e-6]),
+        st.sampled_from([0.1, 0.2, 0.3, 0.5, 0.9, 0.99, 0.999, 1.0 + 1e-6]),
         st.floats(0.5, 1.0, exclude_max=True),
         st.floats(1.0, 1.0 + 1e-5, exclude_min=True),
     )

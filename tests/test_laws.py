@@ -75,6 +75,17 @@ def test_vectorized_equals_scalar_at_interesting_steps(s):
 
 
 @LAWS
+@given(S.schedules())
+def test_one_element_arrays_equal_scalar_calls(s):
+    """Every step alone in its array: a run of one step in every piece of every node."""
+    for t in [0, 1, 2, 3, 6, 10, *S.interesting_steps(s, 80)]:
+        scalar = S.outcome(s, t)
+        one = S.outcome(s, np.array([t], dtype=np.float64))
+        got = one if isinstance(one, type) else one.tolist()[0]
+        assert S.same_outcome(got, scalar), f"{s!r}: s([{t!r}]) = {got!r} but s({t!r}) = {scalar!r}"
+
+
+@LAWS
 @given(S.schedules(), S.step_arrays())
 def test_vectorized_equals_scalar_on_random_arrays(s, ts):
     S.assert_vectorized_matches_scalar(s, ts)
