@@ -112,15 +112,22 @@ def _ln_array(x: np.ndarray) -> np.ndarray:
     """:func:`_ln` of every element, with the same operations in the same order."""
     m, e = np.frexp(x)
     small = m < _SQRT_HALF
-    m[small] *= 2.0
+    m *= 1.0 + small  # doubles the small mantissas (exact), without a masked write
     e -= small
-    f = (m - 1.0) / (m + 1.0)
+    f = m - 1.0
+    m += 1.0
+    f /= m
     f2 = f * f
     p = np.full(f.shape, _LN_SERIES[-1])
     for c in _LN_SERIES[-2::-1]:
         p *= f2
         p += c
-    return e.astype(np.float64) * _LN2 + 2.0 * f * p
+    out = e.astype(np.float64)
+    out *= _LN2
+    f *= 2.0
+    f *= p
+    out += f
+    return out
 
 
 def _signed(w: Any) -> Any:
@@ -219,11 +226,15 @@ class Noise(Schedule):
                 ok = cand * cand <= (-2.0 * self._var) * _ln_array(_positive(b))
             else:
                 u, v = _signed(a), _signed(b)
-                q = u * u + v * v
+                q = u * u
+                q += v * v
                 ok = q < 1.0
-                # Rejected lanes get q = 0.5 so that ln stays finite; they are dropped.
-                q[~ok] = 0.5
-                cand = std * (u * np.sqrt((-2.0 * _ln_array(q)) / q))
+                # -2 ln(q) / q >= 0 where q < 1; the abs only keeps the rejected
+                # lanes (1 <= q < 2, dropped below) from a NaN.
+                r = _ln_array(q)
+                r *= -2.0
+                r /= q
+                cand = std * (u * np.sqrt(np.abs(r, out=r), out=r))
                 if limit is not None:
                     ok &= np.abs(cand) < limit
             rejected = np.flatnonzero(~ok)
