@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._node import Schedule
 from .combinators import (
     clip,
+    compose,
     cooldown,
     cyclical,
     delay,
@@ -27,7 +28,10 @@ from .combinators import (
     stretch,
     warmup,
 )
+from ._noise import noise
+from .functions import exp, log, power, tanh
 from .shapes import (
+    clock,
     constant,
     cosine,
     exponential,
@@ -61,6 +65,12 @@ __all__ = [
     "triangular",
     "inverse_sqrt",
     "from_fn",
+    "clock",
+    # functions of values
+    "power",
+    "exp",
+    "log",
+    "tanh",
     # combinators
     "warmup",
     "cooldown",
@@ -76,6 +86,8 @@ __all__ = [
     "clip",
     "minimum",
     "maximum",
+    "compose",
+    "noise",
     # plateau
     "Plateau",
     "PlateauState",

@@ -408,3 +408,44 @@ def sequence(schedules: tuple, boundaries: tuple) -> Schedule:
     if len(merged_pieces) == 1:
         return merged_pieces[0]
     return NODES["sequence"](tuple(merged_pieces), tuple(merged_starts[1:]))
+
+
+# -- functions of values, compose, noise -----------------------------------------------------------------------
+def of_values(kind: str, s: Schedule, *args: Any) -> Schedule:
+    """``exp``, ``log``, ``tanh``, ``power`` of a constant fold to its finite value.
+
+    The folded value is the node's own evaluation (one rounding, the same in
+    both paths); a value outside the domain keeps the node, which raises at
+    evaluation as any other would.
+    """
+    built = NODES[kind](s, *args)
+    if _const(s) is not None:
+        try:
+            v = built._at(0.0)
+        except ValueError:
+            return built
+        if math.isfinite(v):
+            return constant(v)
+    return built
+
+
+def power(s: Schedule, p: float) -> Schedule:
+    # power(power(s, a), b) stays nested: (v**a)**b rounds twice, v**(a*b) once.
+    if p == 1.0:
+        return s
+    return of_values("power", s, p)
+
+
+def compose(s: Schedule, clock: Schedule) -> Schedule:
+    # compose(clock(), c) is not c: compose checks that c's values are
+    # finite and >= 0, which c alone does not.
+    if _kind(clock) == "clock":
+        return s
+    return NODES["compose"](s, clock)
+
+
+def noise(s: Schedule, std: float, limit: float | None, seed: int, kind: str) -> Schedule:
+    # With std 0 every draw is 0 (accepted by any limit) and s(t) * (1 + 0) is s(t).
+    if std == 0.0:
+        return s
+    return NODES["noise"](s, std, limit, seed, kind)
