@@ -1,0 +1,30 @@
+"""Presets: other libraries' schedulers rebuilt from the algebra, and common recipes.
+
+Every preset returns an ordinary schedule composed from the public algebra
+(shapes and combinators), never a special class: it prints as construction
+code, compares structurally, and evaluates in closed form, O(1) in the step
+(bisection over a table at most), with one documented exception:
+:func:`~schedalg.presets.torch.multiplicative_lr`.
+
+One module per library, so a call is ported by renaming it: the function is
+the library's class or function name in snake_case, with the library's
+argument names and defaults, and the optimizer replaced by ``base_lr`` (a
+dataloader by ``batch_size``):
+
+* :mod:`schedalg.presets.torch`: ``torch.optim.lr_scheduler``;
+* :mod:`schedalg.presets.bs_scheduler`: the ``bs-scheduler`` package;
+* :mod:`schedalg.presets.recipes`: common recipes.
+
+The names of these three modules are also available flat, as
+``schedalg.presets.step_lr``, ``schedalg.presets.step_bs``,
+``schedalg.presets.warmup_cosine``.
+"""
+
+from __future__ import annotations
+
+from . import bs_scheduler, recipes, torch
+from .bs_scheduler import *  # noqa: F403
+from .recipes import *  # noqa: F403
+from .torch import *  # noqa: F403
+
+__all__ = [*torch.__all__, *bs_scheduler.__all__, *recipes.__all__]
