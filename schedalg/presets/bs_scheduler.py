@@ -16,15 +16,18 @@ clamps it at the first step and carries on from there).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import _check
 from .._node import Schedule
-from ..combinators import clip, cyclical, quantize, sequence
+from ..combinators import clip, cyclical, quantize, sequence, shift
 from ..shapes import cosine, exponential, from_fn, linear, piecewise_constant
 from ._common import _EXACT_STEPS, _callable, _count, _fraction, _gamma
-from .torch import _anneal, _cyclic, multistep_lr
+from .torch import _anneal, _cyclic, _RunningProduct, multistep_lr
+
+if TYPE_CHECKING:
+    from ..plateau import Plateau
 
 __all__ = [
     "step_bs",
@@ -38,6 +41,9 @@ __all__ = [
     "cosine_annealing_bs_with_warm_restarts",
     "one_cycle_bs",
     "lambda_bs",
+    "multiplicative_bs",
+    "sequential_bs",
+    "increase_bs_on_plateau",
 ]
 
 
@@ -585,3 +591,189 @@ def lambda_bs(
     bs = _bs("batch_size", batch_size)
     low, high = _bounds(bs, min_batch_size, max_batch_size)
     return _integer_bs(from_fn(_callable("bs_lambda", bs_lambda)) * float(bs), low, high)
+
+
+def multiplicative_bs(
+    batch_size: int,
+    /,
+    bs_lambda: Callable[[int], float],
+    max_batch_size: int | None = None,
+    min_batch_size: int = 1,
+) -> Schedule:
+    """Multiply the batch size by ``bs_lambda(t)`` at every step, rounding each time (bs-scheduler ``MultiplicativeBS``).
+
+    ``f(-1) = batch_size`` and ``f(t) = round(f(t - 1) * bs_lambda(t))``
+    (half to even, as bs-scheduler's ``rint``) for ``t >= 0``: the factor of
+    step 0 applies at once, as bs-scheduler's initial step does. Once a value
+    leaves ``[min_batch_size, max_batch_size]`` it is clamped and held for good
+    (``bs_lambda`` is no longer called), as bs-scheduler stops.
+
+    The rounding at every step *is* bs-scheduler's formula here (there is no
+    closed form to follow), so the values are bs-scheduler's exactly. Like
+    :func:`~schedalg.presets.torch.multiplicative_lr`, the one documented
+    exception to O(1) evaluation: the values are computed step by step and
+    cached (the first call at step ``t`` costs ``t + 1`` calls of
+    ``bs_lambda``; later calls up to ``t`` are a table lookup). Built with
+    :func:`schedalg.from_fn` (equal only to itself, not serializable);
+    ``bs_lambda`` must be pure.
+
+    Equivalent to ``bs_scheduler.MultiplicativeBS(loader, bs_lambda,
+    max_batch_size=..., min_batch_size=...)`` with ``loader.batch_size ==
+    batch_size``.
+
+    Args:
+        batch_size: the loader's batch size (positional only).
+        bs_lambda: the factor applied at step ``t >= 0`` (pure, deterministic).
+        max_batch_size: upper bound (``None``: no bound).
+        min_batch_size: lower bound (integer >= 1).
+
+    >>> from schedalg.presets import multiplicative_bs
+    >>> s = multiplicative_bs(10, lambda epoch: 1.5 if epoch % 2 == 0 else 0.9, max_batch_size=200)
+    >>> [s(t) for t in range(8)], s(30)
+    ([15, 14, 21, 19, 28, 25, 38, 34], 200)
+    """
+    bs = _bs("batch_size", batch_size)
+    low, high = _bounds(bs, min_batch_size, max_batch_size)
+    fn = _callable("bs_lambda", bs_lambda)
+    table = _RunningProduct(float(bs), fn, "multiplicative_bs", (float(low), float("inf") if high is None else float(high)))
+    return quantize(from_fn(table))
+
+
+def sequential_bs(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
+    """Run batch-size schedules one after another, each continuing from the last batch size (bs-scheduler ``SequentialBS``).
+
+    Before ``milestones[0]`` it is ``schedulers[0]``. At milestone ``m_i``
+    bs-scheduler steps scheduler ``i`` (its epoch 1, not 0) from the batch size
+    ``c_i`` the previous one left at ``m_i - 1``: for bs-scheduler's
+    multiplicative schedulers that is ``c_i`` times the schedule's own growth
+    since its step 0, so for ``m_i <= t < m_{i+1}``
+    ``f(t) = round(c_i * s_i(t - m_i + 1) / s_i(0))``, with ``c_i = f(m_i -
+    1)``: a :func:`schedalg.sequence` of rescaled, shifted pieces (the
+    ``c_i`` are computed once, at construction).
+
+    Equivalent to ``bs_scheduler.SequentialBS(schedulers, milestones)`` with the
+    bs-scheduler schedulers replaced by this module's presets, all built with
+    the loader's batch size. As bs-scheduler, milestones are sorted integers
+    >= 1 and may repeat (a scheduler whose interval is empty is never used).
+    Differences: bs-scheduler rounds at every step from the current batch
+    size, schedalg rounds ``c_i`` times the piece's own (rounded) values: the
+    two agree within ``max(1, 1%)`` for ``StepBS``, ``MultiStepBS``,
+    ``ConstantBS``, ``LinearBS``, ``ExponentialBS``, ``PolynomialBS`` and
+    ``MultiplicativeBS`` pieces (pinned by the tests). bs-scheduler's
+    ``LambdaBS``, ``CosineAnnealingBS``, ``CyclicBS``, ``OneCycleBS`` and
+    ``CosineAnnealingBSWithWarmRestarts`` compute from their base batch size
+    rather than the current one, and their continuation differs; the bounds
+    of a continued piece are those of its rescaled values (bs-scheduler clamps
+    to the piece's bounds and stops).
+
+    Args:
+        schedulers: the batch-size schedules (at least one).
+        milestones: ``len(schedulers) - 1`` steps (integers >= 1, sorted).
+
+    >>> from schedalg.presets import constant_bs, exponential_bs, sequential_bs
+    >>> s = sequential_bs([constant_bs(10, factor=10, milestone=4), exponential_bs(10, gamma=1.1)], [5])
+    >>> [s(t) for t in range(8)]
+    [100, 100, 100, 100, 10, 11, 12, 13]
+    """
+    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
+        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
+        raise TypeError(msg)
+    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
+    if not pieces:
+        msg = "schedulers must hold at least one schedule, got schedulers=[]"
+        raise ValueError(msg)
+    if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+        msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
+        raise TypeError(msg)
+    marks = [_count(f"milestones[{i}]", m) for i, m in enumerate(milestones)]
+    if len(marks) != len(pieces) - 1:
+        msg = (
+            f"milestones must hold len(schedulers) - 1 = {len(pieces) - 1} steps, "
+            f"got {len(marks)}: milestones={list(milestones)!r}"
+        )
+        raise ValueError(msg)
+    for i in range(1, len(marks)):
+        if marks[i] < marks[i - 1]:
+            msg = f"milestones must be sorted, got milestones[{i - 1}]={marks[i - 1]!r} and milestones[{i}]={marks[i]!r}"
+            raise ValueError(msg)
+    ends = [*marks, None]
+    kept = [(m, p) for m, end, p in zip(marks, ends[1:], pieces[1:]) if end is None or end > m]
+    result = pieces[0]
+    for m, piece in kept:
+        c = result(m - 1)
+        start = piece(0)
+        if start <= 0:
+            msg = f"a continued schedule must start above 0, got {start!r} at its step 0"
+            raise ValueError(msg)
+        continued = quantize(shift(piece, 1) * (c / start), low=1)
+        result = sequence([result, continued], [m])
+    return result
+
+
+def increase_bs_on_plateau(
+    batch_size: int,
+    /,
+    mode: str = "min",
+    factor: float = 2.0,
+    patience: int = 10,
+    threshold: float = 1e-4,
+    threshold_mode: str = "rel",
+    cooldown: int = 0,
+    max_batch_size: int | None = None,
+    min_batch_size: int = 1,
+) -> Plateau:
+    """The metric-driven rule of bs-scheduler's ``IncreaseBSOnPlateau``, as a :class:`~schedalg.Plateau`.
+
+    Returns ``Plateau(mode, factor, patience, threshold, threshold_mode,
+    cooldown, min_scale=min_batch_size / batch_size, max_scale=max_batch_size
+    / batch_size, eps=0.0)``; the batch size after each ``rule.update(state,
+    metric)`` is ``clamp(round(batch_size * state.scale), min_batch_size,
+    max_batch_size)``.
+
+    Equivalent to ``bs_scheduler.IncreaseBSOnPlateau(loader, mode, factor,
+    patience, threshold, threshold_mode, cooldown, max_batch_size=...,
+    min_batch_size=...)`` with ``loader.batch_size == batch_size``, fed the same
+    metrics (``scheduler.step(metrics=m)``). Difference: bs-scheduler rounds
+    after every change, ``round(round(b * factor) * factor)``, where schedalg
+    rounds ``b * factor ** k`` once; for factors that keep integers (2, 3, 4,
+    ...) the values are equal, otherwise they can drift by rounding (from 10
+    with ``factor=1.5``: 10, 15, 22, 33 against 10, 15, 22, 34). ``max_batch_size=None``
+    means no bound (bs-scheduler's default is ``len(dataset) + 1``).
+
+    Args:
+        batch_size: the loader's batch size (positional only).
+        mode: ``"min"`` or ``"max"``.
+        factor: the multiplier on a plateau (positive, not 1; < 1 shrinks).
+        patience: bad epochs tolerated before a change.
+        threshold: the margin that counts as an improvement (> 0).
+        threshold_mode: ``"rel"`` or ``"abs"``.
+        cooldown: epochs to ignore after a change.
+        max_batch_size: upper bound (``None``: no bound).
+        min_batch_size: lower bound (integer >= 1).
+
+    >>> from schedalg.presets import increase_bs_on_plateau
+    >>> rule = increase_bs_on_plateau(32, patience=0, max_batch_size=100)
+    >>> state = rule.init()
+    >>> sizes = []
+    >>> for loss in [1.0, 1.0, 1.0, 1.0]:
+    ...     state = rule.update(state, loss)
+    ...     sizes.append(min(round(32 * state.scale), 100))
+    >>> sizes
+    [32, 64, 100, 100]
+    """
+    from ..plateau import Plateau
+
+    bs = _bs("batch_size", batch_size)
+    low, high = _bounds(bs, min_batch_size, max_batch_size)
+    thr = _check.positive("threshold", threshold)
+    return Plateau(
+        mode=mode,  # type: ignore[arg-type]
+        factor=factor,
+        patience=patience,
+        threshold=thr,
+        threshold_mode=threshold_mode,  # type: ignore[arg-type]
+        cooldown=cooldown,
+        min_scale=low / bs,
+        max_scale=float("inf") if high is None else high / bs,
+        eps=0.0,
+    )

@@ -14,14 +14,16 @@ O(1) in the step, with one documented exception: :func:`multiplicative_lr`.
 
 from __future__ import annotations
 
-import array
 import collections
+import numbers
 import threading
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .. import _check
-from .._node import Schedule, is_number
+from .._node import Schedule
 from ..combinators import cyclical, per_epoch, sequence, shift
 from ..shapes import (
     constant,
@@ -34,6 +36,9 @@ from ..shapes import (
     triangular,
 )
 from ._common import _callable, _count, _fraction, _gamma
+
+if TYPE_CHECKING:
+    from ..plateau import Plateau
 
 __all__ = [
     "step_lr",
@@ -51,6 +56,9 @@ __all__ = [
     "lambda_lr",
     "multiplicative_lr",
     "swa_lr",
+    "sequential_lr",
+    "chained_scheduler",
+    "reduce_lr_on_plateau",
 ]
 
 
@@ -578,48 +586,122 @@ def lambda_lr(base_lr: float, lr_lambda: Callable[[int], float]) -> Schedule:
     return from_fn(_callable("lr_lambda", lr_lambda)) * base
 
 
-class _RunningProduct:
-    """``base_lr * lr_lambda(1) * ... * lr_lambda(floor(t))``, computed as torch does and cached.
+#: Factors fetched per block by :class:`_RunningProduct` (bounds the temporary list).
+_BLOCK = 1 << 16
+_PLAIN_REALS = frozenset({float, int})
 
-    Values are multiplied left to right from ``base_lr`` (the very roundings of
-    torch's ``group["lr"] * lr_lambda(epoch)``) and kept in a growing table, so
-    each step is computed once; the table is guarded by a lock, so concurrent
-    calls are safe. Pickling keeps the arguments and drops the table.
+
+class _RunningProduct:
+    """``base * fn(1) * ... * fn(floor(t))``, multiplied left to right as torch does, and cached.
+
+    The factors are fetched one call of ``fn`` per step, in blocks, and the
+    running product of a block is one ``np.multiply.accumulate`` from the last
+    value: the same roundings, in the same order, as torch's ``group["lr"] *
+    lr_lambda(epoch)``. The table grows under a lock, so concurrent calls are
+    safe and each step's factor is fetched once. Pickling keeps the arguments
+    and drops the table.
+
+    With ``bounds=(low, high)`` it is bs-scheduler's ``MultiplicativeBS``
+    instead: ``v_t = round(v_{t-1} * fn(t))`` from ``v_{-1} = base``, rounded
+    half to even at every step, and once a value leaves ``[low, high]`` it is
+    clamped and held for good (``fn`` is no longer called).
     """
 
-    __slots__ = ("_lock", "_values", "base_lr", "lr_lambda")
+    __slots__ = ("_lock", "_n", "_stop", "_values", "base", "bounds", "fn", "name")
 
-    def __init__(self, base_lr: float, lr_lambda: Callable[[int], float]) -> None:
-        self.base_lr = base_lr
-        self.lr_lambda = lr_lambda
-        self._values = array.array("d", [base_lr])
+    def __init__(
+        self,
+        base: float,
+        fn: Callable[[int], float],
+        name: str = "multiplicative_lr",
+        bounds: tuple[float, float] | None = None,
+    ) -> None:
+        self.base = base
+        self.fn = fn
+        self.name = name
+        self.bounds = bounds
+        self._values = np.empty(16, dtype=np.float64)
+        self._values[0] = base
+        self._n = 1 if bounds is None else 0
+        self._stop: int | None = None
         self._lock = threading.Lock()
 
-    def __getstate__(self) -> tuple[float, Callable[[int], float]]:
-        return (self.base_lr, self.lr_lambda)
+    def __getstate__(self) -> tuple[float, Callable[[int], float], str, tuple[float, float] | None]:
+        return (self.base, self.fn, self.name, self.bounds)
 
-    def __setstate__(self, state: tuple[float, Callable[[int], float]]) -> None:
+    def __setstate__(self, state: tuple[float, Callable[[int], float], str, tuple[float, float] | None]) -> None:
         self.__init__(*state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
-        return f"multiplicative_lr({self.base_lr!r}, {self.lr_lambda!r})"
+        return f"{self.name}({self.base!r}, {self.fn!r})"
 
-    def __call__(self, step: float) -> float:
-        k = int(step)  # floor: steps are >= 0
+    def _bad(self, value: Any, step: int) -> TypeError:
+        arg = "lr_lambda" if self.bounds is None else "bs_lambda"
+        return TypeError(f"{arg} must return a real number, got {value!r} at step {step}")
+
+    def _factors(self, lo: int, hi: int) -> np.ndarray:
+        values = list(map(self.fn, range(lo, hi)))
+        if not set(map(type, values)) <= _PLAIN_REALS:
+            for j, v in zip(range(lo, hi), values):
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.integer, np.floating)):
+                    raise self._bad(v, j)
+            values = [float(v) for v in values]
+        return np.array(values, dtype=np.float64)
+
+    def _extend(self, k: int) -> None:
+        """Fill the table up to step ``k`` (called with the lock held)."""
+        if k >= self._values.size:
+            grown = np.empty(max(k + 1, 2 * self._values.size), dtype=np.float64)
+            grown[: self._n] = self._values[: self._n]
+            self._values = grown
+        if self.bounds is not None:
+            self._extend_rounded(k)
+            return
+        while self._n <= k:
+            lo = self._n
+            hi = min(k + 1, lo + _BLOCK)
+            factors = self._factors(lo, hi)
+            factors[0] *= self._values[lo - 1]
+            np.multiply.accumulate(factors, out=self._values[lo:hi])
+            self._n = hi
+
+    def _extend_rounded(self, k: int) -> None:
+        low, high = self.bounds  # type: ignore[misc]
         values = self._values
-        if k < len(values):
-            return values[k]
-        with self._lock:
-            fn = self.lr_lambda
-            v = values[-1]
-            for j in range(len(values), k + 1):
-                factor = fn(j)
-                if isinstance(factor, bool) or not is_number(factor):
-                    msg = f"lr_lambda must return a real number, got {factor!r} at step {j}"
-                    raise TypeError(msg)
-                v = v * float(factor)
-                values.append(v)
-            return values[k]
+        lo = self._n
+        v = self.base if lo == 0 else float(values[lo - 1])
+        stopped = lo > 0 and self._stopped_at(lo - 1)
+        fn = self.fn
+        for j in range(lo, k + 1):
+            if stopped:
+                values[j : k + 1] = v
+                break
+            f = fn(j)
+            if isinstance(f, (bool, np.bool_)) or not isinstance(f, (numbers.Real, np.integer, np.floating)):
+                raise self._bad(f, j)
+            v = float(round(v * float(f)))
+            if not low <= v <= high:
+                v = min(max(v, low), high)
+                stopped = True
+                self._stop = j
+            values[j] = v
+        self._n = k + 1
+
+    def _stopped_at(self, j: int) -> bool:
+        return self._stop is not None and self._stop <= j
+
+    def __call__(self, step: Any) -> float:
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (numbers.Real, np.integer, np.floating)):
+            msg = (
+                f"{self.name} cannot be evaluated on {type(step).__name__} steps: its running product "
+                "is a host-side table (evaluate it on Python or numpy steps)"
+            )
+            raise TypeError(msg)
+        k = int(step)  # floor: steps are >= 0
+        if k >= self._n:
+            with self._lock:
+                self._extend(k)
+        return float(self._values[k])
 
 
 def multiplicative_lr(base_lr: float, lr_lambda: Callable[[int], float]) -> Schedule:
@@ -630,8 +712,10 @@ def multiplicative_lr(base_lr: float, lr_lambda: Callable[[int], float]) -> Sche
     The one documented exception to O(1) evaluation: an arbitrary factor per
     step has no closed form, so the running product is computed left to right
     (bit for bit torch's values) and cached: the first call at step ``t`` costs
-    ``O(t)`` calls of ``lr_lambda`` and ``8 t`` bytes, later calls up to ``t``
-    are a table lookup. For a constant factor use :func:`exponential_lr`, which
+    ``t`` calls of ``lr_lambda`` (fetched in blocks; the products are one
+    ``np.multiply.accumulate`` per block) and ``8 t`` to ``16 t`` bytes, later
+    calls up to ``t`` are a table lookup. Only Python and numpy steps: an array
+    of another library raises ``TypeError``. For a constant factor use :func:`exponential_lr`, which
     is O(1). Built with :func:`schedalg.from_fn` (equal only to itself, not
     serializable); ``lr_lambda`` must be pure.
 
@@ -681,3 +765,171 @@ def swa_lr(base_lr: float, swa_lr: float, anneal_epochs: int = 10, anneal_strate
     if n == 0:
         return constant(target)
     return _anneal(strategy, base, target, n)
+
+
+def sequential_lr(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
+    """Run schedules one after another, switching at ``milestones`` (torch ``SequentialLR``).
+
+    ``f(t) = schedulers[i](t - milestones[i - 1])`` for ``milestones[i - 1] <= t
+    < milestones[i]``: each schedule restarts from its own step 0 at its
+    milestone, as torch's ``SequentialLR`` does (it steps the next scheduler
+    with epoch 0, its closed form). This is :func:`schedalg.sequence`; the
+    optimizer argument is dropped (torch takes the lr from the schedulers, each
+    built here with the optimizer's lr as ``base_lr``).
+
+    Equivalent to ``torch.optim.lr_scheduler.SequentialLR(opt, schedulers,
+    milestones)`` with the torch schedulers replaced by the presets of this
+    module. As torch, a milestone may be 0 and milestones may repeat: a
+    schedule whose interval is empty is never used. Differences: milestones
+    out of order raise ``ValueError`` (torch accepts them and then switches by
+    a ``bisect`` on the unsorted list); a :func:`multiplicative_lr` after the
+    first milestone starts from its ``base_lr`` here, where torch's continues
+    from the lr the previous scheduler left, times ``lr_lambda(0)``
+    (``MultiplicativeLR`` has no closed form to restart from).
+
+    Args:
+        schedulers: the schedules (at least one).
+        milestones: ``len(schedulers) - 1`` steps (integers >= 0, sorted).
+
+    >>> from schedalg.presets import constant_lr, exponential_lr, sequential_lr
+    >>> s = sequential_lr([constant_lr(0.05, factor=0.1, total_iters=20), exponential_lr(0.05, 0.9)], [20])
+    >>> round(s(19), 6), s(20), round(s(22), 6)
+    (0.005, 0.05, 0.0405)
+    """
+    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
+        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
+        raise TypeError(msg)
+    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
+    if not pieces:
+        msg = "schedulers must hold at least one schedule, got schedulers=[]"
+        raise ValueError(msg)
+    if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+        msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
+        raise TypeError(msg)
+    marks = [_count(f"milestones[{i}]", m, minimum=0) for i, m in enumerate(milestones)]
+    if len(marks) != len(pieces) - 1:
+        msg = (
+            f"milestones must hold len(schedulers) - 1 = {len(pieces) - 1} steps, "
+            f"got {len(marks)}: milestones={list(milestones)!r}"
+        )
+        raise ValueError(msg)
+    for i in range(1, len(marks)):
+        if marks[i] < marks[i - 1]:
+            msg = f"milestones must be sorted, got milestones[{i - 1}]={marks[i - 1]!r} and milestones[{i}]={marks[i]!r}"
+            raise ValueError(msg)
+    # Piece i runs on [marks[i - 1], marks[i]); drop the empty ones, as torch never steps them.
+    starts = [0, *marks]
+    ends = [*marks, None]
+    kept = [(a, p) for a, b, p in zip(starts, ends, pieces) if b is None or b > a]
+    return sequence([p for _, p in kept], [a for a, _ in kept[1:]])
+
+
+def chained_scheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule:
+    """The product of schedules' factors (torch ``ChainedScheduler``).
+
+    ``f(t) = base_lr * prod_i(schedulers[i](t) / base_lr)``, every schedule
+    built with the same ``base_lr`` (the optimizer's lr): torch steps each
+    scheduler in turn and each multiplies the current lr by its own ratio.
+
+    Equivalent to ``torch.optim.lr_scheduler.ChainedScheduler(schedulers)`` for
+    the schedulers whose step multiplies the lr by a factor: ``StepLR``,
+    ``MultiStepLR``, ``ConstantLR``, ``LinearLR``, ``ExponentialLR``,
+    ``PolynomialLR`` and ``MultiplicativeLR`` (the presets of the same names).
+    Difference: torch's result with ``CosineAnnealingLR`` (a ratio only while
+    ``eta_min == 0`` and before ``T_max``), ``LambdaLR``,
+    ``CyclicLR``, ``OneCycleLR``, ``CosineAnnealingWarmRestarts`` or ``SWALR``
+    in the chain is not a product (their steps add to or overwrite the lr) and
+    depends on the order; schedalg gives the product for any schedules.
+    ``base_lr`` must be positive.
+
+    Args:
+        schedulers: the schedules (at least one), each built with ``base_lr``.
+        base_lr: the optimizer's learning rate.
+
+    >>> from schedalg.presets import chained_scheduler, constant_lr, exponential_lr
+    >>> s = chained_scheduler([constant_lr(1.0, factor=0.1, total_iters=2), exponential_lr(1.0, 0.9)], 1.0)
+    >>> [round(s(t), 4) for t in range(4)]
+    [0.1, 0.09, 0.81, 0.729]
+    """
+    base = _check.positive("base_lr", base_lr)
+    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
+        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
+        raise TypeError(msg)
+    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
+    if not pieces:
+        msg = "schedulers must hold at least one schedule, got schedulers=[]"
+        raise ValueError(msg)
+    result = pieces[0]
+    for piece in pieces[1:]:
+        result = result * (piece / base)
+    return result
+
+
+def reduce_lr_on_plateau(
+    base_lr: float,
+    mode: str = "min",
+    factor: float = 0.1,
+    patience: int = 10,
+    threshold: float = 1e-4,
+    threshold_mode: str = "rel",
+    cooldown: int = 0,
+    min_lr: float = 0.0,
+    eps: float = 1e-8,
+) -> Plateau:
+    """The metric-driven rule of torch's ``ReduceLROnPlateau``, as a :class:`~schedalg.Plateau`.
+
+    Returns ``Plateau(mode, factor, patience, threshold, threshold_mode,
+    cooldown, min_scale=min_lr / base_lr, eps=eps / base_lr,
+    nan_policy="bad")``: ``base_lr * state.scale`` after each
+    ``rule.update(state, metric)`` is the lr after each
+    ``scheduler.step(metric)``. Multiply any schedule by ``state.scale`` (or
+    pass the rule to :class:`schedalg.torch.ParamScheduler`'s ``plateau``).
+    torch's ``min_lr`` and ``eps`` are in lr units, hence the division;
+    ``nan_policy="bad"`` counts a NaN metric as a bad epoch, as torch does.
+
+    Equivalent to ``torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode,
+    factor, patience, threshold, threshold_mode, cooldown, min_lr, eps)`` with
+    one param group of lr ``base_lr``. Differences: ``min_lr`` is one number
+    (torch also takes one per param group); torch multiplies the lr
+    recursively, schedalg keeps ``factor ** k`` in the scale (the same values
+    to a few ulp).
+
+    Args:
+        base_lr: the optimizer's learning rate (positive).
+        mode: ``"min"`` or ``"max"``.
+        factor: the multiplier on a plateau, in ``(0, 1)``.
+        patience: bad epochs tolerated before a reduction.
+        threshold: the margin that counts as an improvement.
+        threshold_mode: ``"rel"`` or ``"abs"``.
+        cooldown: epochs to ignore after a reduction.
+        min_lr: the lower bound of the lr (>= 0).
+        eps: the smallest change of the lr that is applied (>= 0).
+
+    >>> from schedalg.presets import reduce_lr_on_plateau
+    >>> rule = reduce_lr_on_plateau(0.1, factor=0.5, patience=0)
+    >>> state = rule.init()
+    >>> for loss in [1.0, 1.0, 1.0]:
+    ...     state = rule.update(state, loss)
+    >>> 0.1 * state.scale
+    0.025
+    """
+    from ..plateau import Plateau
+
+    base = _check.positive("base_lr", base_lr)
+    f = _check.real("factor", factor)
+    if not 0.0 < f < 1.0:
+        msg = f"factor must be in (0, 1), got factor={factor!r}"
+        raise ValueError(msg)
+    low = _check.nonnegative("min_lr", min_lr)
+    e = _check.nonnegative("eps", eps)
+    return Plateau(
+        mode=mode,  # type: ignore[arg-type]
+        factor=f,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,  # type: ignore[arg-type]
+        cooldown=cooldown,
+        min_scale=low / base,
+        eps=e / base,
+        nan_policy="bad",
+    )
