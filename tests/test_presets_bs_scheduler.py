@@ -463,3 +463,194 @@ def test_cyclic_gamma_is_checked_in_every_mode(mode):
 def test_loader_batch_size_beyond_max_is_rejected(make):
     with pytest.raises(ValueError, match=r"batch_size must be in \[min_batch_size, max_batch_size\] = \[1, 100\]"):
         make()
+
+
+# ------------------------------------------------------------------------------------------
+# multiplicative_bs, sequential_bs, increase_bs_on_plateau
+# ------------------------------------------------------------------------------------------
+
+
+def wave(epoch):
+    return 1.5 if epoch % 3 == 0 else 0.8
+
+
+def slow_growth(epoch):
+    return 1.0 + 1.0 / (epoch + 3)
+
+
+def shrink(epoch):
+    return 0.93
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    bs=batch_sizes,
+    fn=st.sampled_from([wave, slow_growth, shrink, grow]),
+    max_bs=st.sampled_from([300, 5000, 10**9]),
+    min_bs=st.sampled_from([1, 4]),
+)
+def test_multiplicative_bs(bs, fn, max_bs, min_bs):
+    # bs-scheduler's recursion is the formula here: equal at every step
+    theirs = bs_run("MultiplicativeBS", bs, 200, bs_lambda=fn, min_batch_size=min_bs, max_batch_size=max_bs)
+    s = P.multiplicative_bs(bs, fn, max_batch_size=max_bs, min_batch_size=min_bs)
+    assert s(199) == theirs[199]  # scalar first (fills the table), then vectorized
+    assert s(np.arange(200)).tolist() == theirs.tolist()
+
+
+def test_multiplicative_bs_stops_for_good_at_a_bound():
+    calls = []
+
+    def fn(epoch):
+        calls.append(epoch)
+        return 3.0 if epoch < 4 else 0.5
+
+    s = P.multiplicative_bs(10, fn, max_batch_size=500)
+    assert s(np.arange(10)).tolist() == bs_run("MultiplicativeBS", 10, 10, bs_lambda=fn, max_batch_size=500).tolist()
+    assert s(np.arange(10)).tolist() == [30, 90, 270, 500, 500, 500, 500, 500, 500, 500]
+    assert max(calls) <= 4  # not called once stopped
+    with pytest.raises(TypeError, match="bs_lambda must return a real number, got 'x' at step 0"):
+        P.multiplicative_bs(10, lambda e: "x")(3)
+
+
+@st.composite
+def bs_pieces(draw):
+    """(bs-scheduler class name and kwargs, preset maker) for a multiplicative bs-scheduler scheduler."""
+    kind = draw(st.sampled_from(["StepBS", "MultiStepBS", "ConstantBS", "LinearBS", "ExponentialBS", "PolynomialBS"]))
+    if kind == "StepBS":
+        kw = {"step_size": draw(st.integers(2, 10)), "gamma": draw(st.sampled_from([2.0, 1.5, 0.5]))}
+        return kind, kw, lambda b: P.step_bs(b, **kw, max_batch_size=10**6)
+    if kind == "MultiStepBS":
+        kw = {"milestones": draw(st.lists(st.integers(1, 40), min_size=1, max_size=3)), "gamma": 2.0}
+        return kind, kw, lambda b: P.multistep_bs(b, **kw, max_batch_size=10**6)
+    if kind == "ConstantBS":
+        kw = {"factor": draw(st.sampled_from([2.0, 3.0, 4.0])), "milestone": draw(st.integers(1, 10))}
+        return kind, kw, lambda b: P.constant_bs(b, **kw, max_batch_size=10**6)
+    if kind == "LinearBS":
+        kw = {"start_factor": 1.0, "end_factor": draw(st.sampled_from([2.0, 4.0])), "milestone": draw(st.integers(1, 8))}
+        return kind, kw, lambda b: P.linear_bs(b, **kw, max_batch_size=10**6)
+    if kind == "ExponentialBS":
+        kw = {"gamma": draw(st.sampled_from([1.05, 1.1, 0.95]))}
+        return kind, kw, lambda b: P.exponential_bs(b, **kw, max_batch_size=10**6)
+    kw = {"total_iters": draw(st.integers(2, 10)), "power": 1.0}
+    return kind, kw, lambda b: P.polynomial_bs(b, **kw, max_batch_size=10**6)
+
+
+def bs_sequential_run(batch_size, pieces, milestones, n, *, unrounded=False):
+    """bs-scheduler's SequentialBS; ``unrounded``: its own code with ``rint`` the identity (its formula)."""
+    import bs_scheduler
+    import bs_scheduler.batch_size_schedulers as bss
+
+    saved = bss.rint
+    if unrounded:
+        bss.rint = float
+    try:
+        loader = torch.utils.data.DataLoader(DATASET, batch_size=batch_size)
+        scheds = [getattr(bs_scheduler, name)(loader, **kw, max_batch_size=10**6) for name, kw, _ in pieces]
+        sched = bs_scheduler.SequentialBS(scheds, milestones)
+        out = [loader.batch_sampler.batch_size]
+        for _ in range(n - 1):
+            sched.step()
+            out.append(loader.batch_sampler.batch_size)
+    finally:
+        bss.rint = saved
+    return np.array(out, dtype=np.float64 if unrounded else np.int64)
+
+
+#: max |schedalg - bs-scheduler| and max |schedalg - bs-scheduler's formula| / value, for the report
+SEQUENTIAL_BS_DIFF = {"abs": 0, "rel": 0.0, "formula": 0.0}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    bs=st.sampled_from([16, 32, 64, 100]),
+    pieces=st.lists(bs_pieces(), min_size=2, max_size=4),
+    gaps=st.lists(st.integers(1, 25), min_size=3, max_size=3),
+)
+def test_sequential_bs(bs, pieces, gaps):
+    milestones = np.cumsum(gaps[: len(pieces) - 1]).tolist()
+    n = milestones[-1] + 40
+    formula = bs_sequential_run(bs, pieces, milestones, n, unrounded=True)
+    theirs = bs_sequential_run(bs, pieces, milestones, n)
+    assume(formula.max() < 10**6 and formula.min() > 1)  # bounds reached: clamping differs (documented)
+    ours = P.sequential_bs([make(bs) for _, _, make in pieces], milestones)(np.arange(n))
+    # schedalg rounds bs-scheduler's own formula (within 1/2, up to float noise);
+    # bs-scheduler itself drifts from it by its per-step rounding
+    assert np.all(np.abs(ours - formula) <= 0.5 + 1e-9 * formula), np.flatnonzero(np.abs(ours - formula) > 0.5)[:5]
+    SEQUENTIAL_BS_DIFF["formula"] = max(SEQUENTIAL_BS_DIFF["formula"], float(np.max(np.abs(ours - formula))))
+    SEQUENTIAL_BS_DIFF["abs"] = max(SEQUENTIAL_BS_DIFF["abs"], int(np.max(np.abs(ours - theirs))))
+    SEQUENTIAL_BS_DIFF["rel"] = max(SEQUENTIAL_BS_DIFF["rel"], float(np.max(np.abs(ours - theirs) / theirs)))
+
+
+def test_sequential_bs_docstring_example_is_bs_schedulers():
+    pieces = [("ConstantBS", {"factor": 10, "milestone": 4}, None), ("ExponentialBS", {"gamma": 1.1}, None)]
+    theirs = bs_sequential_run(10, pieces, [5], 30)
+    s = P.sequential_bs([P.constant_bs(10, factor=10, milestone=4), P.exponential_bs(10, gamma=1.1)], [5])
+    assert s(np.arange(30)).tolist() == theirs.tolist()
+
+
+def test_sequential_bs_validation():
+    a, b = P.step_bs(8, 2), P.step_bs(8, 3)
+    with pytest.raises(ValueError, match=r"milestones\[0\] must be an integer >= 1"):
+        P.sequential_bs([a, b], [0])
+    with pytest.raises(ValueError, match="milestones must be sorted"):
+        P.sequential_bs([a, b, a], [5, 3])
+    with pytest.raises(ValueError, match=r"len\(schedulers\) - 1 = 1"):
+        P.sequential_bs([a, b], [])
+    assert P.sequential_bs([a, b, a], [4, 4])(np.arange(10)).tolist() == P.sequential_bs([a, a], [4])(
+        np.arange(10)
+    ).tolist()
+
+
+increase_metrics = st.lists(
+    st.sampled_from([0.0, 0.5, 0.9, 0.9999, 1.0, 1.0001, 1.5, 2.0, -1.0]), min_size=1, max_size=60
+)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    bs=st.sampled_from([8, 16, 32]),
+    mode=st.sampled_from(["min", "max"]),
+    factor=st.sampled_from([2.0, 3.0, 4.0]),
+    patience=st.integers(0, 4),
+    threshold=st.sampled_from([1e-4, 0.05, 0.5]),
+    threshold_mode=st.sampled_from(["rel", "abs"]),
+    cooldown=st.integers(0, 3),
+    max_bs=st.sampled_from([64, 100, 1000]),
+    metrics=increase_metrics,
+)
+def test_increase_bs_on_plateau(bs, mode, factor, patience, threshold, threshold_mode, cooldown, max_bs, metrics):
+    from bs_scheduler import IncreaseBSOnPlateau
+
+    kwargs = dict(
+        mode=mode, factor=factor, patience=patience, threshold=threshold, threshold_mode=threshold_mode,
+        cooldown=cooldown, max_batch_size=max_bs,
+    )  # fmt: skip
+    loader = torch.utils.data.DataLoader(DATASET, batch_size=bs)
+    sched = IncreaseBSOnPlateau(loader, **kwargs)
+    rule = P.increase_bs_on_plateau(bs, **kwargs)
+    state = rule.init()
+    for m in metrics:
+        sched.step(metrics=m)
+        state = rule.update(state, m)
+        assert min(max(round(bs * state.scale), 1), max_bs) == loader.batch_sampler.batch_size
+
+
+def test_difference_increase_bs_on_plateau_rounds_once():
+    from bs_scheduler import IncreaseBSOnPlateau
+
+    loader = torch.utils.data.DataLoader(DATASET, batch_size=10)
+    sched = IncreaseBSOnPlateau(loader, factor=1.5, patience=0, max_batch_size=1000)
+    rule = P.increase_bs_on_plateau(10, factor=1.5, patience=0, max_batch_size=1000)
+    state, theirs, ours = rule.init(), [], []
+    for _ in range(4):
+        sched.step(metrics=1.0)
+        state = rule.update(state, 1.0)
+        theirs.append(loader.batch_sampler.batch_size)
+        ours.append(round(10 * state.scale))
+    assert theirs == [10, 15, 22, 33] and ours == [10, 15, 22, 34]
+    assert rule == sa.Plateau(factor=1.5, patience=0, min_scale=0.1, max_scale=100.0, eps=0.0)
+
+
+def test_report_sequential_bs_difference():
+    # runs after test_sequential_bs (file order): printed with pytest -s for the report
+    print(f"\nsequential_bs vs bs-scheduler: {SEQUENTIAL_BS_DIFF}")

@@ -647,24 +647,28 @@ def sequential_bs(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> 
     ``c_i`` the previous one left at ``m_i - 1``: for bs-scheduler's
     multiplicative schedulers that is ``c_i`` times the schedule's own growth
     since its step 0, so for ``m_i <= t < m_{i+1}``
-    ``f(t) = round(c_i * s_i(t - m_i + 1) / s_i(0))``, with ``c_i = f(m_i -
-    1)``: a :func:`schedalg.sequence` of rescaled, shifted pieces (the
-    ``c_i`` are computed once, at construction).
+    ``F(t) = clamp(c_i * g_i(t - m_i + 1) / g_i(0))`` and ``f(t) =
+    round(F(t))``, with ``c_i = F(m_i - 1)`` and ``g_i`` the piece's formula
+    before its rounding and clamping (the piece itself for a schedule that is
+    not a batch-size preset), clamped to the piece's bounds: a
+    :func:`schedalg.sequence` of rescaled, shifted pieces, rounded once (the
+    ``c_i`` are computed at construction).
 
     Equivalent to ``bs_scheduler.SequentialBS(schedulers, milestones)`` with the
     bs-scheduler schedulers replaced by this module's presets, all built with
     the loader's batch size. As bs-scheduler, milestones are sorted integers
     >= 1 and may repeat (a scheduler whose interval is empty is never used).
     Differences: bs-scheduler rounds at every step from the current batch
-    size, schedalg rounds ``c_i`` times the piece's own (rounded) values: the
-    two agree within ``max(1, 1%)`` for ``StepBS``, ``MultiStepBS``,
-    ``ConstantBS``, ``LinearBS``, ``ExponentialBS``, ``PolynomialBS`` and
-    ``MultiplicativeBS`` pieces (pinned by the tests). bs-scheduler's
+    size and drifts from its formula; schedalg rounds the formula once (within
+    1/2 of bs-scheduler's own formula, its code run unrounded, for
+    ``StepBS``, ``MultiStepBS``, ``ConstantBS``, ``LinearBS``,
+    ``ExponentialBS`` and ``PolynomialBS`` pieces: pinned by the tests). bs-scheduler's
     ``LambdaBS``, ``CosineAnnealingBS``, ``CyclicBS``, ``OneCycleBS`` and
     ``CosineAnnealingBSWithWarmRestarts`` compute from their base batch size
-    rather than the current one, and their continuation differs; the bounds
-    of a continued piece are those of its rescaled values (bs-scheduler clamps
-    to the piece's bounds and stops).
+    rather than the current one, and their continuation differs; a
+    :func:`multiplicative_bs` piece is continued from its rounded values.
+    bs-scheduler stops a piece for good once clamped, schedalg clamps each
+    step (the same for monotone pieces).
 
     Args:
         schedulers: the batch-size schedules (at least one).
@@ -698,16 +702,39 @@ def sequential_bs(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> 
             raise ValueError(msg)
     ends = [*marks, None]
     kept = [(m, p) for m, end, p in zip(marks, ends[1:], pieces[1:]) if end is None or end > m]
-    result = pieces[0]
+    if not kept:
+        return pieces[0]
+    formula = _bounded(*_unrounded(pieces[0]))
     for m, piece in kept:
-        c = result(m - 1)
-        start = piece(0)
+        c = formula(m - 1)
+        g, low, high = _unrounded(piece)
+        start = g(0)
         if start <= 0:
             msg = f"a continued schedule must start above 0, got {start!r} at its step 0"
             raise ValueError(msg)
-        continued = quantize(shift(piece, 1) * (c / start), low=1)
-        result = sequence([result, continued], [m])
-    return result
+        formula = sequence([formula, _bounded(shift(g, 1) * (c / start), low, high)], [m])
+    return quantize(formula)
+
+
+def _bounded(s: Schedule, low: int | None, high: int | None) -> Schedule:
+    return s if low is None and high is None else clip(s, low, high)
+
+
+def _unrounded(s: Schedule) -> tuple[Schedule, int | None, int | None]:
+    """The formula under a batch-size preset's rounding and clamping, and its bounds.
+
+    The presets of this module are ``quantize(clip(formula, low, high))``;
+    continuing the formula (not its rounded values) is what keeps
+    :func:`sequential_bs` within rounding of bs-scheduler's own formula. Any
+    other schedule is taken as it is.
+    """
+    low = high = None
+    if type(s).__name__ == "Quantize" and isinstance(getattr(s, "s", None), Schedule):
+        s = s.s  # type: ignore[attr-defined]
+        if type(s).__name__ == "Clip" and isinstance(getattr(s, "s", None), Schedule):
+            low, high = s.low, s.high  # type: ignore[attr-defined]
+            s = s.s  # type: ignore[attr-defined]
+    return s, low, high
 
 
 def increase_bs_on_plateau(
