@@ -62,7 +62,7 @@ RECIPE_NAMES = [
     "warmup_linear",
     "warmup_stable_decay",
     "cosine_with_restarts",
-    "inverse_sqrt",
+    "warmup_inverse_sqrt",
     "linear_scaling",
 ]
 
@@ -114,7 +114,7 @@ def examples():
         "warmup_linear": P.warmup_linear(0.1, 100, 1000),
         "warmup_stable_decay": P.warmup_stable_decay(0.1, 100, 800, 100, warmup_shape="1-sqrt", decay_shape="1-sqrt"),
         "cosine_with_restarts": P.cosine_with_restarts(0.1, 100, 1000, num_cycles=3),
-        "inverse_sqrt": P.inverse_sqrt(0.1, 100),
+        "warmup_inverse_sqrt": P.warmup_inverse_sqrt(0.1, 100),
         "linear_scaling": P.linear_scaling(0.1, P.step_bs(256, 10, max_batch_size=4096), 256),
     }
     with_fn = {
@@ -336,7 +336,7 @@ def test_lambda_presets_receive_int_steps():
         (lambda: P.warmup_stable_decay(1.0, 10, 10, 10, decay_shape="exp"), ValueError, "decay_shape must be one of"),
         (lambda: P.warmup_stable_decay(1.0, 10, 10, 10, warmup_shape="exp"), ValueError, "warmup_shape must be one of"),
         (lambda: P.cosine_with_restarts(1.0, 10, 100, num_cycles=0), ValueError, "num_cycles must be an integer >= 1"),
-        (lambda: P.inverse_sqrt(1.0, 10, timescale=0), ValueError, "timescale must be an integer >= 1"),
+        (lambda: P.warmup_inverse_sqrt(1.0, 10, timescale=0), ValueError, "timescale must be an integer >= 1"),
         (lambda: P.linear_scaling(0.1, 64, 0), ValueError, "base_batch_size must be a positive number"),
         (lambda: P.linear_scaling(0.1, 64, 256, rule="log"), ValueError, "rule must be one of"),
         (lambda: P.linear_scaling("0.1", 64, 256), TypeError, "lr must be a real number"),

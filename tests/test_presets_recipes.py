@@ -157,7 +157,7 @@ def test_difference_cosine_with_restarts_exact_restart():
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(lr=recipe_lrs, w=st.integers(0, 500), timescale=st.one_of(st.none(), st.integers(1, 5000)))
 def test_inverse_sqrt_matches_hf(lr, w, timescale):
-    schedule = P.inverse_sqrt(lr, w, timescale)
+    schedule = P.warmup_inverse_sqrt(lr, w, timescale)
     assert_recipe(schedule, lr, lambda t: hf_inverse_sqrt(t, w, timescale), w + 3000)
 
 

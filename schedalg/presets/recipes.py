@@ -21,7 +21,7 @@ __all__ = [
     "warmup_linear",
     "warmup_stable_decay",
     "cosine_with_restarts",
-    "inverse_sqrt",
+    "warmup_inverse_sqrt",
     "linear_scaling",
 ]
 
@@ -226,7 +226,7 @@ def cosine_with_restarts(
     return warmup(sequence(pieces, bounds), w, start=_check.real("start", start))
 
 
-def inverse_sqrt(value: float, warmup_steps: int, timescale: int | None = None, start: float = 0.0) -> Schedule:
+def warmup_inverse_sqrt(value: float, warmup_steps: int, timescale: int | None = None, start: float = 0.0) -> Schedule:
     """Linear warmup, then inverse square-root decay with a timescale (Hugging Face semantics).
 
     ``f(t) = start + (value - start) * t / warmup_steps`` for ``t <
@@ -237,7 +237,10 @@ def inverse_sqrt(value: float, warmup_steps: int, timescale: int | None = None, 
     ``value * sqrt(timescale / t)``, see :func:`schedalg.inverse_sqrt`.)
 
     Equivalent (times ``value``) to Hugging Face's
-    ``get_inverse_sqrt_schedule(opt, warmup_steps, timescale)``.
+    ``get_inverse_sqrt_schedule(opt, warmup_steps, timescale)``
+    (:func:`schedalg.presets.transformers.inverse_sqrt_schedule`). Named
+    ``inverse_sqrt`` before 0.2; renamed as it clashed with the shape
+    :func:`schedalg.inverse_sqrt`.
 
     Args:
         value: the value at the end of the warmup.
@@ -245,8 +248,8 @@ def inverse_sqrt(value: float, warmup_steps: int, timescale: int | None = None, 
         timescale: steps for the decay (integer >= 1; default as HF).
         start: the value at step 0.
 
-    >>> from schedalg.presets import inverse_sqrt
-    >>> s = inverse_sqrt(1.0, warmup_steps=100)
+    >>> from schedalg.presets import warmup_inverse_sqrt
+    >>> s = warmup_inverse_sqrt(1.0, warmup_steps=100)
     >>> s(50), s(100), s(400), s(1600)
     (0.5, 1.0, 0.5, 0.25)
     """
