@@ -345,3 +345,39 @@ def test_lambda_presets_receive_int_steps():
 def test_validation(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ==========================================================================================
+# the per-library modules: lazy, pure schedalg
+# ==========================================================================================
+
+
+def test_library_modules_load_lazily():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, schedalg.presets as P\n"
+        "print('schedalg.presets.transformers' in sys.modules)\n"
+        "m = P.transformers\n"
+        "print('schedalg.presets.transformers' in sys.modules, 'transformers' in sys.modules)\n"
+        "print(hasattr(P, 'no_such_library'), 'transformers' in dir(P))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "False", "False", "True"]
+
+
+def test_library_module_names():
+    import importlib.util
+
+    assert P._LIBRARY_MODULES == ("transformers", "timm", "optax", "keras", "braintools")
+    for name in P._LIBRARY_MODULES:
+        present = importlib.util.find_spec(f"schedalg.presets.{name}") is not None
+        assert hasattr(P, name) is present, name  # never raises
+        if present:
+            assert getattr(P, name).__name__ == f"schedalg.presets.{name}"
+    from schedalg.presets import transformers
+
+    assert transformers is P.transformers
+    with pytest.raises(AttributeError, match="has no attribute 'tensorflow'"):
+        P.tensorflow  # noqa: B018

@@ -13,14 +13,22 @@ dataloader by ``batch_size``):
 
 * :mod:`schedalg.presets.torch`: ``torch.optim.lr_scheduler``;
 * :mod:`schedalg.presets.bs_scheduler`: the ``bs-scheduler`` package;
-* :mod:`schedalg.presets.recipes`: common recipes.
+* :mod:`schedalg.presets.recipes`: common recipes;
+* :mod:`schedalg.presets.transformers`, ``timm``, ``optax``, ``keras``,
+  ``braintools``: the other libraries, loaded on first access
+  (``schedalg.presets.transformers``). They are pure schedalg: none imports
+  its library.
 
-The names of these three modules are also available flat, as
+The names of the first three modules are also available flat, as
 ``schedalg.presets.step_lr``, ``schedalg.presets.step_bs``,
 ``schedalg.presets.warmup_cosine``.
 """
 
 from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
 
 from . import bs_scheduler, recipes, torch
 from .bs_scheduler import *  # noqa: F403
@@ -28,3 +36,26 @@ from .recipes import *  # noqa: F403
 from .torch import *  # noqa: F403
 
 __all__ = [*torch.__all__, *bs_scheduler.__all__, *recipes.__all__]
+
+#: Per-library preset modules loaded on first attribute access.
+_LIBRARY_MODULES = ("transformers", "timm", "optax", "keras", "braintools")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LIBRARY_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            msg = f"module {__name__!r} has no attribute {name!r} (its preset module is not installed)"
+            raise AttributeError(msg) from None
+        globals()[name] = module
+        return module
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    present = {n for n in _LIBRARY_MODULES if importlib.util.find_spec(f"{__name__}.{n}") is not None}
+    return sorted(set(globals()) | set(__all__) | present)
