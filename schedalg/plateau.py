@@ -25,6 +25,19 @@ from typing import Any, Literal
 __all__ = ["Plateau", "PlateauState"]
 
 _STATE_KEYS = ("scale", "best", "num_bad_epochs", "cooldown_counter", "epoch")
+#: The fields of a Plateau rule, in order (its constructor's parameters).
+_RULE_KEYS = (
+    "mode",
+    "factor",
+    "patience",
+    "threshold",
+    "threshold_mode",
+    "cooldown",
+    "min_scale",
+    "max_scale",
+    "eps",
+    "nan_policy",
+)
 
 
 def _is_real(value: Any) -> bool:
@@ -157,7 +170,7 @@ class PlateauState:
         )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class Plateau:
     """Scale a schedule when a metric stops improving (a pure, frozen rule).
 
@@ -215,8 +228,16 @@ class Plateau:
           growth, so for factors where ``b * factor**k`` is not an integer its
           batch sizes can drift from ``round(b * factor**k)`` by rounding.
 
+    A rule is a value: ``repr`` is construction code and it serializes like a
+    schedule: ``schedalg.parse(repr(rule)) == rule`` and
+    ``schedalg.from_dict(schedalg.to_dict(rule)) == rule`` (see
+    :meth:`to_dict`).
+
     Example:
         >>> rule = Plateau(factor=0.5, patience=1)
+        >>> rule  # doctest: +NORMALIZE_WHITESPACE
+        Plateau(mode='min', factor=0.5, patience=1, threshold=0.0001, threshold_mode='rel',
+                cooldown=0, min_scale=0.0, eps=1e-08, nan_policy='raise')
         >>> state = rule.init()
         >>> scales = []
         >>> for loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8]:
@@ -278,6 +299,57 @@ class Plateau:
             ("cooldown", cooldown),
         ):
             object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        """Construction code: every field by keyword, but ``max_scale`` when it is ``inf`` (the default)."""
+        args = [f"{name}={getattr(self, name)!r}" for name in _RULE_KEYS if name != "max_scale" or self.max_scale != math.inf]
+        return f"Plateau({', '.join(args)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as strict JSON data: ``{"type": "Plateau", **fields}``.
+
+        Every field is written, defaults included; an infinite ``max_scale``
+        is the string ``"inf"`` (as :meth:`PlateauState.to_dict` writes
+        infinities). :func:`schedalg.to_dict` gives the same dict.
+
+        >>> Plateau(factor=0.5).to_dict()["max_scale"]
+        'inf'
+        >>> Plateau.from_dict(Plateau(factor=0.5).to_dict()) == Plateau(factor=0.5)
+        True
+        """
+        out: dict[str, Any] = {"type": "Plateau"}
+        for name in _RULE_KEYS:
+            value = getattr(self, name)
+            out[name] = _encode_float(value) if isinstance(value, float) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Plateau:
+        """Read back :meth:`to_dict`'s output; fields left out take their defaults.
+
+        Raises:
+            ValueError: not a dict, a ``type`` other than ``"Plateau"``, an
+                unknown key, a non-finite number other than ``"inf"`` for
+                ``max_scale``, or a field the constructor rejects (its
+                ``TypeError`` included).
+        """
+        if not isinstance(data, dict):
+            msg = f"a Plateau dict must be a dict, got {type(data).__name__}"
+            raise ValueError(msg)
+        if data.get("type", "Plateau") != "Plateau":
+            msg = f"a Plateau dict has type 'Plateau', got type={data.get('type')!r}"
+            raise ValueError(msg)
+        unknown = sorted(map(str, set(data) - {"type", *_RULE_KEYS}))
+        if unknown:
+            msg = f"unknown keys {unknown} for Plateau; its fields are {list(_RULE_KEYS)}"
+            raise ValueError(msg)
+        kwargs = {k: v for k, v in data.items() if k != "type"}
+        if kwargs.get("max_scale") == "inf":
+            kwargs["max_scale"] = math.inf
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
 
     def init(self) -> PlateauState:
         """The state before any metric: ``scale == 1.0`` and the worst possible ``best``."""

@@ -124,7 +124,18 @@ _NOT_SERIALIZABLE = {
 def _constructor(name: str) -> Callable[..., Any] | None:
     if name in _NOT_SERIALIZABLE:
         return None
-    return CONSTRUCTORS.get(name)
+    return CONSTRUCTORS.get(name) or _rules().get(name)
+
+
+def _rules() -> dict[str, Any]:
+    """Values that are not schedules but serialize too, by name: the Plateau rule.
+
+    Each has ``to_dict()`` and a ``from_dict`` classmethod. plateau.py imports
+    nothing from schedalg, so importing it here makes no cycle.
+    """
+    from .plateau import Plateau
+
+    return {"Plateau": Plateau}
 
 
 def _known() -> str:
@@ -570,7 +581,7 @@ def parse(text: str) -> Schedule:
         raise ValueError(msg) from None
     except _TextError as exc:
         raise ValueError(str(exc)) from None
-    if not isinstance(value, Schedule):
+    if not isinstance(value, (Schedule, *_rules().values())):
         msg = f"the text must describe a schedule, got {_short(value)}; write constant(...) for a constant"
         raise ValueError(msg)
     return value
@@ -615,6 +626,8 @@ def to_dict(s: Schedule) -> dict[str, Any]:
     ...
     ValueError: from_fn schedules wrap a Python callable and cannot be serialized (at $); ...
     """
+    if type(s) in _rules().values():
+        return s.to_dict()  # type: ignore[attr-defined,no-any-return]
     if not isinstance(s, Schedule):
         msg = f"to_dict expects a Schedule, got {type(s).__name__}"
         raise ValueError(msg)
@@ -812,6 +825,9 @@ def from_dict(d: dict[str, Any]) -> Schedule:
         hint = "; for JSON text use from_dict(json.loads(text))" if isinstance(d, (str, bytes)) else ""
         msg = f"from_dict expects a dict, got {type(d).__name__}{hint}"
         raise ValueError(msg)
+    rule = _rules().get(d["type"]) if isinstance(d.get("type"), str) else None
+    if rule is not None:
+        return rule.from_dict(d)  # type: ignore[no-any-return]
     try:
         return _Builder().schedule(d, "$", 1)
     except _DataError as exc:
