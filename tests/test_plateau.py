@@ -583,6 +583,10 @@ def test_rule_dict_format():
         "max_scale": 8.0,
         "eps": 1e-8,
         "nan_policy": "raise",
+        "greedy": False,
+        "warmup": 0,
+        "reset_start": None,
+        "smooth_window": None,
     }
     assert sa.to_dict(Plateau())["max_scale"] == "inf"
     assert sa.from_dict({"type": "Plateau", "patience": 2}) == Plateau(patience=2)  # defaults may be left out

@@ -14,6 +14,7 @@ pinned by the ``test_difference_*`` tests.
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -263,6 +264,67 @@ def test_reduce_on_plateau_schedule(lr, kwargs, metrics):
         sched.step(m)
         state = rule.update(state, m)
         assert lr * state.scale == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12, abs=0.0)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    lr=st.sampled_from([1.0, 0.1, 0.5]),
+    kwargs=st.fixed_dictionaries(
+        {
+            "factor": st.sampled_from([0.5, 0.9, 0.3]),
+            "patience": st.integers(0, 3),
+            "min_lr": st.sampled_from([0.0, 1e-3, 0.02]),
+        },
+        optional={
+            "mode": st.sampled_from(["min", "max"]),
+            "threshold": st.sampled_from([0.0, 1e-6, 0.1]),
+            "threshold_mode": st.sampled_from(["rel", "abs"]),
+            "cooldown": st.integers(0, 3),
+            "warmup": st.integers(0, 3),
+            "max_lr": st.sampled_from([1.0, 2.0, 0.6]),
+            "eps": st.sampled_from([0.0, 1e-8, 1e-3]),
+            "smooth": st.booleans(),
+            "window_size": st.integers(1, 6),
+            "reset_start": st.integers(0, 4),
+        },
+    ),
+    metrics=st.lists(
+        st.sampled_from([0.0, 0.5, 0.9, 1.0, 1.0001, 2.0, -1.0, 3.0, 0.1, math.nan]), min_size=1, max_size=80
+    ),
+)
+def test_greedy_schedule(lr, kwargs, metrics):
+    # HF's two-way GreedyLR against the greedy Plateau option, metric by metric
+    opt = optimizer(lr)
+    sched = hf.get_greedy_schedule(opt, **kwargs)
+    rule = T.greedy_schedule(lr, **kwargs)
+    state = rule.init()
+    for k, m in enumerate(metrics):
+        sched.step(m)
+        state = rule.update(state, m)
+        expected = opt.param_groups[0]["lr"]
+        assert lr * state.scale == pytest.approx(expected, rel=1e-12, abs=0.0), (k, m)
+        rel = abs(lr * state.scale - expected) / expected if expected else 0.0
+        MAX_REL["greedy_schedule"] = max(MAX_REL.get("greedy_schedule", 0.0), rel)
+        MAX_OF_PEAK["greedy_schedule"] = max(MAX_OF_PEAK.get("greedy_schedule", 0.0), abs(lr * state.scale - expected) / lr)
+    assert rule == sa.parse(repr(rule)) == sa.from_dict(sa.to_dict(rule))
+    data = json.loads(json.dumps(state.to_dict(), allow_nan=False))
+    assert sa.PlateauState.from_dict(data).to_dict() == state.to_dict()  # (NaN != NaN: compared as data)
+
+
+def test_greedy_schedule_raises_and_resets():
+    # improvements raise the lr; a long plateau walks it down to min_lr, and
+    # reset_start falls at the floor restart from base_lr (HF's GreedyLR)
+    kwargs = {"factor": 0.5, "patience": 0, "min_lr": 0.25, "reset_start": 2}
+    opt = optimizer(1.0)
+    sched = hf.get_greedy_schedule(opt, **kwargs)
+    rule = T.greedy_schedule(1.0, **kwargs)
+    state, theirs, ours = rule.init(), [], []
+    for m in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]:
+        sched.step(m)
+        state = rule.update(state, m)
+        theirs.append(opt.param_groups[0]["lr"])
+        ours.append(state.scale)
+    assert ours == theirs == [1.0, 0.5, 0.25, 1.0, 1.0, 0.5, 1.0]  # the 2nd floor hit resets
 
 
 # ---------------------------------------------------------------------------

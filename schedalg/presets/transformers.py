@@ -49,6 +49,7 @@ __all__ = [
     "cosine_with_min_lr_schedule_with_warmup_lr_rate",
     "wsd_schedule",
     "reduce_on_plateau_schedule",
+    "greedy_schedule",
 ]
 
 
@@ -539,3 +540,99 @@ def reduce_on_plateau_schedule(base_lr: float, **kwargs: Any) -> Plateau:
     from .torch import reduce_lr_on_plateau
 
     return reduce_lr_on_plateau(base_lr, **kwargs)
+
+
+def greedy_schedule(
+    base_lr: float,
+    mode: str = "min",
+    factor: float = 0.95,
+    patience: int = 10,
+    threshold: float = 1e-6,
+    threshold_mode: str = "abs",
+    cooldown: int = 0,
+    warmup: int = 0,
+    min_lr: float = 1e-3,
+    max_lr: float = 1.0,
+    eps: float = 1e-8,
+    verbose: bool = False,
+    smooth: bool = False,
+    window_size: int = 50,
+    reset_start: int = 500,
+) -> Plateau:
+    """Hugging Face's two-way ``GreedyLR`` rule, as a greedy :class:`~schedalg.Plateau` (HF ``get_greedy_schedule``).
+
+    The lr falls by ``factor`` after ``patience + 1`` metrics without
+    improvement and *rises* by ``1 / factor`` after ``patience + 1``
+    improvements, within ``[min_lr, max_lr]``; ``cooldown`` metrics are ignored
+    after a fall and ``warmup`` after a rise; after ``reset_start`` falls that
+    end at ``min_lr`` the rule restarts from ``base_lr``; ``smooth`` averages
+    the last ``window_size`` metrics first. Returns ``Plateau(mode, factor,
+    patience, threshold, threshold_mode, cooldown, min_scale=min_lr / base_lr,
+    max_scale=max_lr / base_lr, eps=eps / base_lr, nan_policy="bad",
+    greedy=True, warmup, reset_start, smooth_window=window_size if smooth else
+    None)``: ``base_lr * state.scale`` after each ``rule.update(state,
+    metric)`` is the lr after each ``scheduler.step(metric)``.
+
+    Equivalent to ``transformers.optimization.get_greedy_schedule(opt,
+    **kwargs)`` (``GreedyLR``) with one param group of lr ``base_lr``.
+    Differences: ``verbose`` is accepted and ignored; ``min_lr`` and
+    ``max_lr`` are numbers (HF also takes one per param group); the lr moves
+    by ``factor ** k`` on the scale, not recursively (the same values to a
+    few ulp).
+
+    Args:
+        base_lr: the optimizer's learning rate (positive).
+        mode: ``"min"`` or ``"max"``.
+        factor: the multiplier of a fall, in ``(0, 1)``; a rise divides by it.
+        patience: bad (or good) metrics tolerated before a change.
+        threshold: the margin that counts as an improvement.
+        threshold_mode: ``"rel"`` or ``"abs"``.
+        cooldown: metrics ignored after a fall.
+        warmup: metrics ignored after a rise.
+        min_lr: the lower bound of the lr.
+        max_lr: the upper bound of the lr.
+        eps: the smallest change of the lr that is applied.
+        verbose: ignored (HF prints each change).
+        smooth: average the metrics over a window first.
+        window_size: the window of ``smooth``.
+        reset_start: falls at ``min_lr`` before the rule restarts.
+
+    >>> from schedalg.presets.transformers import greedy_schedule
+    >>> rule = greedy_schedule(0.1, factor=0.5, patience=1, min_lr=0.0)
+    >>> state = rule.init()
+    >>> lrs = []
+    >>> for loss in [3.0, 2.0, 1.0, 1.0, 1.0]:
+    ...     state = rule.update(state, loss)
+    ...     lrs.append(0.1 * state.scale)
+    >>> lrs
+    [0.1, 0.2, 0.2, 0.2, 0.1]
+    """
+    from ..plateau import Plateau
+
+    base = _check.positive("base_lr", base_lr)
+    f = _check.real("factor", factor)
+    if not 0.0 < f < 1.0:
+        msg = f"factor must be in (0, 1), got factor={factor!r}"
+        raise ValueError(msg)
+    low = _check.nonnegative("min_lr", min_lr)
+    high = _check.positive("max_lr", max_lr)
+    e = _check.nonnegative("eps", eps)
+    if not isinstance(smooth, bool):
+        msg = f"smooth must be a bool, got smooth={smooth!r}"
+        raise TypeError(msg)
+    return Plateau(
+        mode=mode,  # type: ignore[arg-type]
+        factor=f,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,  # type: ignore[arg-type]
+        cooldown=cooldown,
+        min_scale=low / base,
+        max_scale=high / base,
+        eps=e / base,
+        nan_policy="bad",
+        greedy=True,
+        warmup=warmup,
+        reset_start=reset_start,
+        smooth_window=_count("window_size", window_size) if smooth else None,
+    )
