@@ -116,13 +116,13 @@ def examples():
         "cosine_with_restarts": P.cosine_with_restarts(0.1, 100, 1000, num_cycles=3),
         "warmup_inverse_sqrt": P.warmup_inverse_sqrt(0.1, 100),
         "linear_scaling": P.linear_scaling(0.1, P.step_bs(256, 10, max_batch_size=4096), 256),
+        "linear_scaling_sqrt": P.linear_scaling(0.1, P.step_bs(256, 10, max_batch_size=4096), 256, rule="sqrt"),
     }
     with_fn = {
         "lambda_lr": P.lambda_lr(0.1, math.sqrt),
         "multiplicative_lr": P.multiplicative_lr(0.1, abs),
         "lambda_bs": P.lambda_bs(32, abs),
         "multiplicative_bs": P.multiplicative_bs(32, _grow, max_batch_size=4096),
-        "linear_scaling_sqrt": P.linear_scaling(0.1, P.step_bs(256, 10, max_batch_size=4096), 256, rule="sqrt"),
     }
     return plain, with_fn
 

@@ -212,9 +212,13 @@ def test_linear_scaling_with_a_fixed_batch_size_is_a_plain_scale():
     assert sa.from_dict(sa.to_dict(sqrt_rule)) == sqrt_rule
     t = np.arange(0, 120)
     np.testing.assert_array_equal(sqrt_rule(t), lr(t) * math.sqrt(1024 / 256))
-    # a batch-size schedule under the sqrt rule still needs from_fn
+    # a batch-size schedule under the sqrt rule is built from power (it was from_fn before
+    # power existed): an ordinary, serializable schedule
     bs = P.step_bs(256, step_size=10)
-    assert type(P.linear_scaling(lr, bs, 256, rule="sqrt")).__name__ == "FromFn"
+    root = P.linear_scaling(lr, bs, 256, rule="sqrt")
+    assert root == lr * sa.power(bs / 256, 0.5)
+    assert sa.parse(repr(root)) == root and sa.from_dict(sa.to_dict(root)) == root
+    np.testing.assert_allclose(root(t), lr(t) * np.sqrt(bs(t) / 256), rtol=1e-15, atol=0)
 
 
 def test_cosine_with_one_restart_cycle_is_warmup_cosine():

@@ -12,7 +12,8 @@ from typing import Any
 from .. import _check
 from .._node import Schedule
 from ..combinators import cooldown, cyclical, sequence, shift, warmup
-from ..shapes import constant, cosine, from_fn, linear, polynomial
+from ..functions import power
+from ..shapes import constant, cosine, linear, polynomial
 from ..shapes import inverse_sqrt as _inverse_sqrt_shape
 from ._common import _count
 
@@ -260,23 +261,6 @@ def warmup_inverse_sqrt(value: float, warmup_steps: int, timescale: int | None =
     return warmup(body, w, start=_check.real("start", start))
 
 
-class _SqrtRule:
-    """``lr(t) * sqrt(batch_size(t) / base_batch_size)``, for :func:`linear_scaling`."""
-
-    __slots__ = ("base_batch_size", "batch_size", "lr")
-
-    def __init__(self, lr: Schedule, batch_size: Schedule, base_batch_size: float) -> None:
-        self.lr = lr
-        self.batch_size = batch_size
-        self.base_batch_size = base_batch_size
-
-    def __repr__(self) -> str:
-        return f"linear_scaling({self.lr!r}, {self.batch_size!r}, {self.base_batch_size!r}, rule='sqrt')"
-
-    def __call__(self, step: float) -> float:
-        return self.lr(step) * math.sqrt(self.batch_size(step) / self.base_batch_size)
-
-
 def linear_scaling(
     lr: float | Schedule,
     batch_size: int | Schedule,
@@ -292,10 +276,9 @@ def linear_scaling(
 
     ``lr`` and ``batch_size`` are each a number or a schedule (e.g. a
     batch-size preset such as :func:`step_bs`). With a fixed batch size the
-    result is ``lr`` scaled by a constant. The ``sqrt`` rule of a batch-size
-    *schedule* is wrapped with :func:`schedalg.from_fn` (the algebra has no
-    square root of a schedule's values): equal only to itself and not
-    serializable.
+    result is ``lr`` scaled by a constant; the ``sqrt`` rule of a batch-size
+    *schedule* is ``lr * power(batch_size / base_batch_size, 0.5)``: an
+    ordinary schedule, serializable.
 
     Args:
         lr: the learning rate (number or schedule) tuned at ``base_batch_size``.
@@ -310,6 +293,8 @@ def linear_scaling(
     (0.1, 0.2, 0.4)
     >>> linear_scaling(0.1, 1024, 256, rule="sqrt")(0)
     0.2
+    >>> linear_scaling(0.1, bs, 256, rule="sqrt")(25)
+    0.2
     """
     the_rule = _check.choice("rule", rule, ("linear", "sqrt"))
     base = _check.positive("base_batch_size", base_batch_size)
@@ -317,7 +302,7 @@ def linear_scaling(
     if not isinstance(batch_size, Schedule):
         ratio = _check.positive("batch_size", batch_size) / base
         return lr_s * (ratio if the_rule == "linear" else math.sqrt(ratio))
-    if the_rule == "linear":
-        ratio_s = batch_size / base
-        return ratio_s * lr_s(0) if not isinstance(lr, Schedule) else lr_s * ratio_s
-    return from_fn(_SqrtRule(lr_s, batch_size, base))
+    ratio_s = batch_size / base
+    if the_rule == "sqrt":
+        ratio_s = power(ratio_s, 0.5)
+    return ratio_s * lr_s(0) if not isinstance(lr, Schedule) else lr_s * ratio_s
