@@ -6,7 +6,6 @@ import mpmath
 import numpy as np
 import pytest
 
-
 N = 10**6
 mpmath.mp.prec = 113
 

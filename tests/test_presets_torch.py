@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from _long_horizon import N, assert_within_4ulp, mp_cos_mix, rng, sample_steps  # noqa: F401
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler as L
@@ -30,7 +31,6 @@ from torch.optim.swa_utils import SWALR
 import schedalg as sa
 from schedalg import presets as P
 from schedalg.presets import torch as PT
-from _long_horizon import N, assert_within_4ulp, mp_cos_mix, rng, sample_steps  # noqa: F401
 
 EPS = float(np.finfo(np.float64).eps)
 RTOL = 1e-10

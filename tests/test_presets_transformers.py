@@ -27,10 +27,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("transformers")
-from transformers import optimization as hf  # noqa: E402
+from transformers import optimization as hf
 
-import schedalg as sa  # noqa: E402
-from schedalg.presets import transformers as T  # noqa: E402
+import schedalg as sa
+from schedalg.presets import transformers as T
 
 EPS = float(np.finfo(np.float64).eps)
 RTOL = 1e-12

@@ -3,8 +3,12 @@
 Every preset returns an ordinary schedule composed from the public algebra
 (shapes and combinators), never a special class: it prints as construction
 code, compares structurally, and evaluates in closed form, O(1) in the step
-(bisection over a table at most), with one documented exception:
-:func:`~schedalg.presets.torch.multiplicative_lr`.
+(bisection over a table at most), with one documented exception: the
+running products of :func:`~schedalg.presets.torch.multiplicative_lr` and
+:func:`~schedalg.presets.bs_scheduler.multiplicative_bs` (cached). The
+metric-driven schedulers (``reduce_lr_on_plateau``, ``increase_bs_on_plateau``,
+``reduce_on_plateau_schedule``, ``greedy_schedule``) return a
+:class:`~schedalg.Plateau` rule instead of a schedule.
 
 One module per library, so a call is ported by renaming it: the function is
 the library's class or function name in snake_case, with the library's
