@@ -266,7 +266,7 @@ def test_reduce_on_plateau_schedule(lr, kwargs, metrics):
         assert lr * state.scale == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12, abs=0.0)
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(
     lr=st.sampled_from([1.0, 0.1, 0.5]),
     kwargs=st.fixed_dictionaries(
