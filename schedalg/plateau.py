@@ -25,6 +25,25 @@ from typing import Any, Literal
 __all__ = ["Plateau", "PlateauState"]
 
 _STATE_KEYS = ("scale", "best", "num_bad_epochs", "cooldown_counter", "epoch")
+#: State fields of greedy rules only, written by ``to_dict`` when not at their defaults.
+_GREEDY_STATE_KEYS = ("num_good_epochs", "warmup_counter", "floor_hits", "window", "window_sum")
+#: The fields of a Plateau rule, in order (its constructor's parameters).
+_RULE_KEYS = (
+    "mode",
+    "factor",
+    "patience",
+    "threshold",
+    "threshold_mode",
+    "cooldown",
+    "min_scale",
+    "max_scale",
+    "eps",
+    "nan_policy",
+    "greedy",
+    "warmup",
+    "reset_start",
+    "smooth_window",
+)
 
 
 def _is_real(value: Any) -> bool:
@@ -61,22 +80,23 @@ def _as_float(value: Any) -> float | None:
 
 
 def _encode_float(x: float) -> float | str:
-    """A float as strict JSON data: finite floats as themselves, infinities as strings."""
+    """A float as strict JSON data: finite floats as themselves, infinities and NaN as strings."""
     if math.isfinite(x):
         return x
     if x == math.inf:
         return "inf"
     if x == -math.inf:
         return "-inf"
-    msg = f"cannot encode {x!r}"  # pragma: no cover - states never hold NaN
-    raise ValueError(msg)
+    return "nan"  # a smoothing window of a greedy rule may hold NaN metrics (nan_policy="bad")
 
 
-def _decode_float(name: str, x: Any) -> float:
+def _decode_float(name: str, x: Any, *, allow_nan: bool = False) -> float:
     if x == "inf":
         return math.inf
     if x == "-inf":
         return -math.inf
+    if x == "nan" and allow_nan:
+        return math.nan
     value = _as_float(x) if _is_real(x) else None
     if value is None or not math.isfinite(value):
         msg = f"{name} must be a finite number, 'inf' or '-inf', got {name}={x!r}"
@@ -96,10 +116,20 @@ class PlateauState:
             improvement, change or cooldown.
         cooldown_counter: metrics left in the current cooldown.
         epoch: how many metrics the rule has seen (torch's ``last_epoch``).
+        num_good_epochs: consecutive improving metrics (greedy rules only).
+        warmup_counter: metrics left in the current warmup after a raise
+            (greedy rules only).
+        floor_hits: reductions that ended at ``min_scale`` since the last
+            raise or reset (greedy rules only).
+        window: the last metrics of a smoothing window, oldest first, and
+        window_sum: their running sum, added and subtracted as they come and
+            go (greedy rules with ``smooth_window`` only).
 
     ``to_dict()`` returns strict JSON data (``json.dumps(d, allow_nan=False)``
     works): the infinities of ``best`` (and of ``scale``, should it overflow) are
     encoded as the strings ``"inf"`` and ``"-inf"``; ``from_dict`` reads them back.
+    The fields of greedy rules are written only when they are not at their
+    defaults (and may be left out when read).
 
     >>> import json
     >>> s = PlateauState(scale=0.1, best=float("inf"))
@@ -115,24 +145,42 @@ class PlateauState:
     num_bad_epochs: int = 0
     cooldown_counter: int = 0
     epoch: int = 0
+    num_good_epochs: int = 0
+    warmup_counter: int = 0
+    floor_hits: int = 0
+    window: tuple[float, ...] = ()
+    window_sum: float = 0.0
 
     def __post_init__(self) -> None:
         scale = _check_real("scale", self.scale, what="a number >= 0", ok=lambda x: x >= 0.0)
         best = _check_real("best", self.best, what="a number (not NaN)", ok=lambda x: not math.isnan(x))
         object.__setattr__(self, "scale", scale)
         object.__setattr__(self, "best", best)
-        for name in ("num_bad_epochs", "cooldown_counter", "epoch"):
+        for name in ("num_bad_epochs", "cooldown_counter", "epoch", "num_good_epochs", "warmup_counter", "floor_hits"):
             object.__setattr__(self, name, _check_int(name, getattr(self, name)))
+        if not isinstance(self.window, (tuple, list)):
+            msg = f"window must be a tuple of numbers, got window={self.window!r}"
+            raise TypeError(msg)
+        window = tuple(_check_real(f"window[{i}]", x, what="a number", ok=lambda x: True) for i, x in enumerate(self.window))
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "window_sum", _check_real("window_sum", self.window_sum, what="a number", ok=lambda x: True))
 
     def to_dict(self) -> dict[str, Any]:
         """The state as strict JSON data (infinities as ``"inf"``/``"-inf"``)."""
-        return {
+        out: dict[str, Any] = {
             "scale": _encode_float(self.scale),
             "best": _encode_float(self.best),
             "num_bad_epochs": self.num_bad_epochs,
             "cooldown_counter": self.cooldown_counter,
             "epoch": self.epoch,
         }
+        for name in ("num_good_epochs", "warmup_counter", "floor_hits"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        if self.window:
+            out["window"] = [_encode_float(x) for x in self.window]
+            out["window_sum"] = _encode_float(self.window_sum)
+        return out
 
     @classmethod
     def from_dict(cls, data: Any) -> PlateauState:
@@ -141,12 +189,17 @@ class PlateauState:
             msg = f"a PlateauState dict must be a dict, got {type(data).__name__}"
             raise TypeError(msg)
         keys = set(data)
-        if keys != set(_STATE_KEYS):
+        if not set(_STATE_KEYS) <= keys <= set(_STATE_KEYS) | set(_GREEDY_STATE_KEYS):
             missing = sorted(set(_STATE_KEYS) - keys)
-            unknown = sorted(map(str, keys - set(_STATE_KEYS)))
+            unknown = sorted(map(str, keys - set(_STATE_KEYS) - set(_GREEDY_STATE_KEYS)))
             msg = (
-                f"a PlateauState dict needs exactly the keys {list(_STATE_KEYS)}; missing {missing}, unknown {unknown}"
+                f"a PlateauState dict needs exactly the keys {list(_STATE_KEYS)} (and those of greedy rules, "
+                f"{list(_GREEDY_STATE_KEYS)}); missing {missing}, unknown {unknown}"
             )
+            raise ValueError(msg)
+        window = data.get("window", [])
+        if not isinstance(window, list):
+            msg = f"window must be a list of numbers, got window={window!r}"
             raise ValueError(msg)
         return cls(
             scale=_decode_float("scale", data["scale"]),
@@ -154,10 +207,15 @@ class PlateauState:
             num_bad_epochs=data["num_bad_epochs"],
             cooldown_counter=data["cooldown_counter"],
             epoch=data["epoch"],
+            num_good_epochs=data.get("num_good_epochs", 0),
+            warmup_counter=data.get("warmup_counter", 0),
+            floor_hits=data.get("floor_hits", 0),
+            window=tuple(_decode_float(f"window[{i}]", x, allow_nan=True) for i, x in enumerate(window)),
+            window_sum=_decode_float("window_sum", data.get("window_sum", 0.0), allow_nan=True),
         )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class Plateau:
     """Scale a schedule when a metric stops improving (a pure, frozen rule).
 
@@ -178,6 +236,21 @@ class Plateau:
        ``min(scale * factor, max_scale)`` (``factor > 1``), but only if it moves
        by more than ``eps``; then ``cooldown_counter = cooldown`` and
        ``num_bad_epochs = 0``.
+
+    With ``greedy=True`` it is Hugging Face's two-way ``GreedyLR`` rule instead
+    (``factor < 1``): while ``cooldown_counter > 0`` or ``warmup_counter > 0``
+    the metric is ignored (that counter is decremented, both streaks reset,
+    ``best`` kept); otherwise an improvement adds to ``num_good_epochs`` and a
+    non-improvement to ``num_bad_epochs``, each resetting the other. When
+    ``num_good_epochs > patience`` the scale *rises* to ``min(scale / factor,
+    max_scale)`` (if by more than ``eps``), ``warmup`` metrics are then
+    ignored and ``floor_hits`` resets; when ``num_bad_epochs > patience`` it
+    falls as above, ``cooldown`` metrics are ignored, and a fall that leaves
+    the scale at ``min_scale`` counts a floor hit: after ``reset_start`` of
+    them the state restarts (``scale = 1``, ``best`` forgotten, the cooldown
+    running). With ``smooth_window = w`` each metric is first replaced by
+    the mean of the last ``w`` metrics (a running sum, as HF's
+    ``StreamingAverage``).
 
     So with ``patience=p`` the first change happens at the ``p + 2``-th metric
     (the first sets the baseline). ``eps`` is in *scale* units: torch's ``eps``
@@ -200,6 +273,12 @@ class Plateau:
         nan_policy: ``"raise"`` (default): a NaN metric raises ``ValueError``
             (torch silently counts it as not better); ``"bad"``: count it as a
             bad epoch, which is exactly torch's behaviour.
+        greedy: the two-way rule of Hugging Face's ``GreedyLR`` (see above).
+        warmup: metrics to ignore after a rise (greedy rules only).
+        reset_start: floor hits before the state restarts (greedy rules
+            only; ``None``: never).
+        smooth_window: average the last this many metrics (greedy rules
+            only; ``None``: no smoothing).
 
     Equivalents:
         * ``ReduceLROnPlateau(opt, mode, factor, patience, threshold,
@@ -214,9 +293,24 @@ class Plateau:
           is ``min(round(b * state.scale), M)``. bs-scheduler rounds after every
           growth, so for factors where ``b * factor**k`` is not an integer its
           batch sizes can drift from ``round(b * factor**k)`` by rounding.
+        * ``transformers.optimization.GreedyLR(opt, mode, factor, patience,
+          threshold, threshold_mode, cooldown, warmup, min_lr, max_lr, eps,
+          smooth=s, window_size=w, reset_start=r)``: ``Plateau(mode, factor,
+          patience, threshold, threshold_mode, cooldown, min_scale=min_lr /
+          lr0, max_scale=max_lr / lr0, eps=eps / lr0, nan_policy="bad",
+          greedy=True, warmup=warmup, reset_start=r, smooth_window=w if s else
+          None)`` (:func:`schedalg.presets.transformers.greedy_schedule`).
+
+    A rule is a value: ``repr`` is construction code and it serializes like a
+    schedule: ``schedalg.parse(repr(rule)) == rule`` and
+    ``schedalg.from_dict(schedalg.to_dict(rule)) == rule`` (see
+    :meth:`to_dict`).
 
     Example:
         >>> rule = Plateau(factor=0.5, patience=1)
+        >>> rule  # doctest: +NORMALIZE_WHITESPACE
+        Plateau(mode='min', factor=0.5, patience=1, threshold=0.0001, threshold_mode='rel',
+                cooldown=0, min_scale=0.0, eps=1e-08, nan_policy='raise')
         >>> state = rule.init()
         >>> scales = []
         >>> for loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8]:
@@ -238,6 +332,10 @@ class Plateau:
     max_scale: float = math.inf
     eps: float = 1e-8
     nan_policy: Literal["raise", "bad"] = "raise"
+    greedy: bool = False
+    warmup: int = 0
+    reset_start: int | None = None
+    smooth_window: int | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in ("min", "max"):
@@ -268,6 +366,27 @@ class Plateau:
             raise ValueError(msg)
         patience = _check_int("patience", self.patience)
         cooldown = _check_int("cooldown", self.cooldown)
+        if not isinstance(self.greedy, bool):
+            msg = f"greedy must be a bool, got greedy={self.greedy!r}"
+            raise TypeError(msg)
+        warmup = _check_int("warmup", self.warmup)
+        reset_start = None if self.reset_start is None else _check_int("reset_start", self.reset_start)
+        window = None if self.smooth_window is None else _check_int("smooth_window", self.smooth_window)
+        if self.greedy:
+            if factor >= 1.0:
+                msg = f"a greedy rule needs factor < 1 (it divides by factor to raise), got factor={self.factor!r}"
+                raise ValueError(msg)
+            if window == 0:
+                msg = f"smooth_window must be an integer >= 1, got smooth_window={self.smooth_window!r}"
+                raise ValueError(msg)
+        else:
+            for name, value, default in (("warmup", warmup, 0), ("reset_start", reset_start, None), ("smooth_window", window, None)):
+                if value != default:
+                    msg = f"{name} applies to greedy rules only (greedy=True), got {name}={value!r}"
+                    raise ValueError(msg)
+        object.__setattr__(self, "warmup", warmup)
+        object.__setattr__(self, "reset_start", reset_start)
+        object.__setattr__(self, "smooth_window", window)
         for name, value in (
             ("factor", factor),
             ("threshold", threshold),
@@ -278,6 +397,62 @@ class Plateau:
             ("cooldown", cooldown),
         ):
             object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        """Construction code: every field by keyword, but ``max_scale`` and the greedy fields at their defaults."""
+        defaults = {"max_scale": math.inf, "greedy": False, "warmup": 0, "reset_start": None, "smooth_window": None}
+        args = [
+            f"{name}={getattr(self, name)!r}"
+            for name in _RULE_KEYS
+            if name not in defaults or getattr(self, name) != defaults[name]
+        ]
+        return f"Plateau({', '.join(args)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as strict JSON data: ``{"type": "Plateau", **fields}``.
+
+        Every field is written, defaults included; an infinite ``max_scale``
+        is the string ``"inf"`` (as :meth:`PlateauState.to_dict` writes
+        infinities). :func:`schedalg.to_dict` gives the same dict.
+
+        >>> Plateau(factor=0.5).to_dict()["max_scale"]
+        'inf'
+        >>> Plateau.from_dict(Plateau(factor=0.5).to_dict()) == Plateau(factor=0.5)
+        True
+        """
+        out: dict[str, Any] = {"type": "Plateau"}
+        for name in _RULE_KEYS:
+            value = getattr(self, name)
+            out[name] = _encode_float(value) if isinstance(value, float) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Plateau:
+        """Read back :meth:`to_dict`'s output; fields left out take their defaults.
+
+        Raises:
+            ValueError: not a dict, a ``type`` other than ``"Plateau"``, an
+                unknown key, a non-finite number other than ``"inf"`` for
+                ``max_scale``, or a field the constructor rejects (its
+                ``TypeError`` included).
+        """
+        if not isinstance(data, dict):
+            msg = f"a Plateau dict must be a dict, got {type(data).__name__}"
+            raise ValueError(msg)
+        if data.get("type", "Plateau") != "Plateau":
+            msg = f"a Plateau dict has type 'Plateau', got type={data.get('type')!r}"
+            raise ValueError(msg)
+        unknown = sorted(map(str, set(data) - {"type", *_RULE_KEYS}))
+        if unknown:
+            msg = f"unknown keys {unknown} for Plateau; its fields are {list(_RULE_KEYS)}"
+            raise ValueError(msg)
+        kwargs = {k: v for k, v in data.items() if k != "type"}
+        if kwargs.get("max_scale") == "inf":
+            kwargs["max_scale"] = math.inf
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
 
     def init(self) -> PlateauState:
         """The state before any metric: ``scale == 1.0`` and the worst possible ``best``."""
@@ -320,6 +495,8 @@ class Plateau:
             msg = f"metric is NaN at epoch {state.epoch + 1}; pass nan_policy='bad' to count NaN as a bad epoch"
             raise ValueError(msg)
 
+        if self.greedy:
+            return self._update_greedy(state, current)
         best = state.best
         num_bad = state.num_bad_epochs
         cooldown_counter = state.cooldown_counter
@@ -349,4 +526,58 @@ class Plateau:
             num_bad_epochs=num_bad,
             cooldown_counter=cooldown_counter,
             epoch=state.epoch + 1,
+        )
+
+    def _update_greedy(self, state: PlateauState, current: float) -> PlateauState:
+        """Hugging Face's ``GreedyLR`` step, in scale units (see the class docstring)."""
+        window, window_sum = state.window, state.window_sum
+        if self.smooth_window is not None:
+            window = (*window, current)
+            window_sum += current
+            if len(window) > self.smooth_window:
+                window_sum -= window[0]
+                window = window[1:]
+            current = window_sum / len(window)
+        best, scale = state.best, state.scale
+        bad, good = state.num_bad_epochs, state.num_good_epochs
+        cooldown_counter, warmup_counter, floor_hits = state.cooldown_counter, state.warmup_counter, state.floor_hits
+        epoch = state.epoch + 1
+        if cooldown_counter > 0:
+            cooldown_counter -= 1
+            bad = good = 0
+        elif warmup_counter > 0:
+            warmup_counter -= 1
+            bad = good = 0
+        else:
+            if self.is_better(current, best):
+                best, bad, good = current, 0, good + 1
+            else:
+                bad, good = bad + 1, 0
+            if good > self.patience:
+                new = min(scale / self.factor, self.max_scale)
+                if new - scale > self.eps:
+                    scale = new
+                floor_hits = 0
+                warmup_counter, good = self.warmup, 0
+            elif bad > self.patience:
+                new = max(scale * self.factor, self.min_scale)
+                if scale - new > self.eps:
+                    scale = new
+                cooldown_counter, bad = self.cooldown, 0
+                if not scale > self.min_scale:
+                    floor_hits += 1
+                    if self.reset_start is not None and floor_hits >= self.reset_start:
+                        # back to the start, but the cooldown begins (HF sets it after its reset)
+                        return PlateauState(best=self.init().best, epoch=epoch, cooldown_counter=self.cooldown)
+        return PlateauState(
+            scale=scale,
+            best=best,
+            num_bad_epochs=bad,
+            cooldown_counter=cooldown_counter,
+            epoch=epoch,
+            num_good_epochs=good,
+            warmup_counter=warmup_counter,
+            floor_hits=floor_hits,
+            window=window,
+            window_sum=window_sum,
         )

@@ -109,7 +109,8 @@ import tokenize
 from typing import Any, Callable
 
 
-from ._node import CONSTRUCTORS, MAX_DEPTH, MAX_ITEMS, NOT_SERIALIZABLE, Schedule, to_dict
+from ._node import CONSTRUCTORS, MAX_DEPTH, MAX_ITEMS, NOT_SERIALIZABLE, Schedule
+from ._node import to_dict as _schedule_to_dict
 
 __all__ = [
     "parse",
@@ -141,7 +142,18 @@ _NOT_SERIALIZABLE = NOT_SERIALIZABLE
 def _constructor(name: str) -> Callable[..., Any] | None:
     if name in _NOT_SERIALIZABLE:
         return None
-    return CONSTRUCTORS.get(name)
+    return CONSTRUCTORS.get(name) or _rules().get(name)
+
+
+def _rules() -> dict[str, Any]:
+    """Values that are not schedules but serialize too, by name: the Plateau rule.
+
+    Each has ``to_dict()`` and a ``from_dict`` classmethod. plateau.py imports
+    nothing from schedalg, so importing it here makes no cycle.
+    """
+    from .plateau import Plateau
+
+    return {"Plateau": Plateau}
 
 
 def _known() -> str:
@@ -606,7 +618,7 @@ def parse(text: str) -> Schedule:
         raise ValueError(msg) from None
     except _TextError as exc:
         raise ValueError(str(exc)) from None
-    if not isinstance(value, Schedule):
+    if not isinstance(value, (Schedule, *_rules().values())):
         msg = f"the text must describe a schedule, got {_short(value)}; write constant(...) for a constant"
         raise ValueError(msg)
     return value
@@ -615,6 +627,26 @@ def parse(text: str) -> Schedule:
 # ====================================================================================
 # Data
 # ====================================================================================
+def to_dict(s: Any) -> dict[str, Any]:
+    """A schedule, or a :class:`~schedalg.Plateau` rule, as JSON-safe data.
+
+    For a schedule this is ``{"type": name, **arguments}`` (the generic
+    encoding of :func:`schedalg._node.to_dict`, which states its rules); a
+    ``Plateau`` rule writes ``{"type": "Plateau", **fields}``. Either reads
+    back with :func:`from_dict`.
+
+    >>> import schedalg as sa
+    >>> sa.to_dict(sa.linear(1.0, 0.0, 10))
+    {'type': 'linear', 'start': 1.0, 'end': 0.0, 'steps': 10}
+    >>> rule = sa.Plateau(factor=0.5, patience=3)
+    >>> sa.from_dict(sa.to_dict(rule)) == rule
+    True
+    """
+    if type(s) in _rules().values():
+        return s.to_dict()  # type: ignore[no-any-return]
+    return _schedule_to_dict(s)
+
+
 class _DataError(ValueError):
     pass
 
@@ -794,6 +826,9 @@ def from_dict(d: dict[str, Any]) -> Schedule:
         hint = "; for JSON text use from_dict(json.loads(text))" if isinstance(d, (str, bytes)) else ""
         msg = f"from_dict expects a dict, got {type(d).__name__}{hint}"
         raise TypeError(msg)
+    rule = _rules().get(d["type"]) if isinstance(d.get("type"), str) else None
+    if rule is not None:
+        return rule.from_dict(d)  # type: ignore[no-any-return]
     try:
         return _Builder().schedule(d, _Path(None, "$"), 1)
     except _DataError as exc:

@@ -531,3 +531,97 @@ def test_ints_beyond_the_float_range_raise_value_error(call):
     """float(10**400) raises OverflowError: it must surface as a ValueError naming the value."""
     with pytest.raises(ValueError, match="1000000000"):
         call()
+
+
+# ---------------------------------------------------------------------------
+# Rule serialization: repr/parse and to_dict/from_dict, like schedules
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def rules(draw):
+    factor = draw(st.sampled_from([0.1, 0.5, 0.9, 2.0, 1.5, 3]))
+    low = draw(st.sampled_from([0.0, 1e-3, 0.25]))
+    return Plateau(
+        mode=draw(st.sampled_from(["min", "max"])),
+        factor=factor,
+        patience=draw(st.integers(0, 20)),
+        threshold=draw(st.sampled_from([0.0, 1e-4, 0.3])),
+        threshold_mode=draw(st.sampled_from(["rel", "abs"])),
+        cooldown=draw(st.integers(0, 5)),
+        min_scale=low,
+        max_scale=draw(st.sampled_from([INF, 1.0, 64.0, 1e300])),
+        eps=draw(st.sampled_from([0.0, 1e-8, 1e-3])),
+        nan_policy=draw(st.sampled_from(["raise", "bad"])),
+    )
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(rule=rules())
+def test_rule_round_trips(rule):
+    import schedalg as sa
+
+    assert sa.parse(repr(rule)) == rule
+    data = json.loads(json.dumps(sa.to_dict(rule), allow_nan=False))
+    assert sa.from_dict(data) == rule
+    assert Plateau.from_dict(rule.to_dict()) == rule
+    assert sa.to_dict(rule) == rule.to_dict()
+
+
+def test_rule_dict_format():
+    import schedalg as sa
+
+    assert sa.to_dict(Plateau(factor=2.0, max_scale=8.0)) == {
+        "type": "Plateau",
+        "mode": "min",
+        "factor": 2.0,
+        "patience": 10,
+        "threshold": 1e-4,
+        "threshold_mode": "rel",
+        "cooldown": 0,
+        "min_scale": 0.0,
+        "max_scale": 8.0,
+        "eps": 1e-8,
+        "nan_policy": "raise",
+        "greedy": False,
+        "warmup": 0,
+        "reset_start": None,
+        "smooth_window": None,
+    }
+    assert sa.to_dict(Plateau())["max_scale"] == "inf"
+    assert sa.from_dict({"type": "Plateau", "patience": 2}) == Plateau(patience=2)  # defaults may be left out
+    assert sa.parse("Plateau()") == Plateau()
+    assert repr(Plateau(max_scale=4.0)).count("max_scale=4.0") == 1 and "inf" not in repr(Plateau())
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({"type": "Plateau", "factor": 1.0}, "factor must be a positive number != 1"),
+        ({"type": "Plateau", "factor": "x"}, "factor must be a positive number"),
+        ({"type": "Plateau", "bogus": 1}, r"unknown keys \['bogus'\] for Plateau"),
+        ({"type": "Plateau", "max_scale": "-inf"}, "max_scale must be a positive number"),
+        ({"type": "Plateau", "patience": 1.5}, "patience must be an integer >= 0"),
+    ],
+)
+def test_rule_from_dict_rejects(data, match):
+    import schedalg as sa
+
+    with pytest.raises(ValueError, match=match):
+        sa.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("Plateau(factor=1.0)", "Plateau: factor must be a positive number != 1"),
+        ("Plateau(max_scale=1e999)", "non-finite number"),
+        ("warmup(Plateau(), 3)", "warmup: s must be a Schedule"),
+        ("Plateau(mode='min', mode='max')", "repeated"),
+    ],
+)
+def test_rule_parse_rejects(text, match):
+    import schedalg as sa
+
+    with pytest.raises(ValueError, match=match):
+        sa.parse(text)

@@ -1,4 +1,4 @@
-"""Oracle tests: every PyTorch preset against the real torch scheduler.
+"""Oracle tests: every PyTorch preset against the real torch scheduler (torch 2.13).
 
 Each test steps a real optimizer with the torch scheduler (``scheduler.step()``
 once per step, as a training loop does) and compares every step's lr (and
@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from _long_horizon import N, assert_within_4ulp, mp_cos_mix, rng, sample_steps  # noqa: F401
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler as L
@@ -29,6 +30,7 @@ from torch.optim.swa_utils import SWALR
 
 import schedalg as sa
 from schedalg import presets as P
+from schedalg.presets import torch as PT
 
 EPS = float(np.finfo(np.float64).eps)
 RTOL = 1e-10
@@ -435,6 +437,252 @@ def test_torch_crashes_where_schedalg_refuses():
         P.constant_lr(1.0, factor=0.0)
     with pytest.raises(ValueError, match=r"pct_start \* total_steps must be > 1"):
         P.one_cycle_lr(1.0, total_steps=10, pct_start=0.1)
+
+
+@pytest.mark.parametrize(("base", "T", "eta"), [(1.0, 997, 0.0), (0.3, 1000, 0.01)])
+def test_long_horizon_cosine_annealing_lr(rng, base, T, eta):
+    values = P.cosine_annealing_lr(base, T, eta)(np.arange(N))
+    steps = sample_steps(range(0, N, T), rng)
+    assert_within_4ulp(values, steps, lambda t: mp_cos_mix(eta, base, t, T), max(base, eta))
+
+
+@pytest.mark.parametrize(("T_0", "T_mult"), [(10, 2), (1000, 1), (3, 3)])
+def test_long_horizon_warm_restarts(rng, T_0, T_mult):
+    values = P.cosine_annealing_warm_restarts(0.5, T_0, T_mult, 1e-3)(np.arange(N))
+    starts = [0]
+    length = T_0
+    while starts[-1] + length < N:
+        starts.append(starts[-1] + length)
+        length *= T_mult
+
+    def exact(t):
+        i = max(k for k, s in enumerate(starts) if s <= t)
+        return mp_cos_mix(1e-3, 0.5, t - starts[i], T_0 * T_mult**i)
+
+    assert_within_4ulp(values, sample_steps(starts, rng), exact, 0.5)
+
+
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_long_horizon_one_cycle(rng, three_phase):
+    s = P.one_cycle_lr(1.0, total_steps=N, pct_start=0.25, three_phase=three_phase)
+    values = s(np.arange(N))
+    e1 = float(0.25 * N) - 1
+    e2 = float(2 * 0.25 * N) - 2
+    initial, low = 1.0 / 25, 1.0 / 25 / 1e4
+
+    def exact(t):
+        if t <= e1:
+            return mp_cos_mix(1.0, initial, t, e1)
+        if not three_phase:
+            return mp_cos_mix(low, 1.0, t - e1, N - 1 - e1)
+        if t <= e2:
+            return mp_cos_mix(initial, 1.0, t - e1, e2 - e1)
+        return mp_cos_mix(low, initial, t - e2, N - 1 - e2)
+
+    assert_within_4ulp(values, sample_steps([int(e1), int(e2), N - 1], rng), exact, 1.0)
+
+
+def test_one_cycle_names_the_missing_length_argument():
+    with pytest.raises(ValueError, match="only epochs was given"):
+        P.one_cycle_lr(1.0, epochs=3)
+    with pytest.raises(ValueError, match="only steps_per_epoch was given"):
+        P.one_cycle_lr(1.0, steps_per_epoch=3)
+
+
+
+# ---------------------------------------------------------------------------
+# sequential_lr, chained_scheduler, reduce_lr_on_plateau: the presets
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def torch_pieces(draw, *, multiplicative_only=False):
+    """A (make_torch, make_preset) pair for one scheduler, with a random configuration."""
+    kinds = ["step", "multistep", "constant", "linear", "exponential", "polynomial", "multiplicative"]
+    if not multiplicative_only:
+        kinds += ["cosine", "warm_restarts", "lambda"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "step":
+        n, g = draw(st.integers(1, 30)), draw(st.floats(0.1, 0.99))
+        return (lambda o: L.StepLR(o, n, g)), (lambda lr: P.step_lr(lr, n, g))
+    if kind == "multistep":
+        ms, g = draw(st.lists(st.integers(1, 200), max_size=4)), draw(st.floats(0.1, 0.99))
+        return (lambda o: L.MultiStepLR(o, ms, g)), (lambda lr: P.multistep_lr(lr, ms, g))
+    if kind == "constant":
+        f, n = draw(st.floats(0.01, 1.0)), draw(st.integers(1, 60))
+        return (lambda o: L.ConstantLR(o, f, n)), (lambda lr: P.constant_lr(lr, f, n))
+    if kind == "linear":
+        a, b, n = draw(st.floats(0.01, 1.0)), draw(st.floats(0.0, 1.0)), draw(st.integers(1, 80))
+        return (lambda o: L.LinearLR(o, a, b, n)), (lambda lr: P.linear_lr(lr, a, b, n))
+    if kind == "exponential":
+        g = draw(st.floats(0.95, 0.9999))
+        return (lambda o: L.ExponentialLR(o, g)), (lambda lr: P.exponential_lr(lr, g))
+    if kind == "polynomial":
+        n, pw = draw(st.integers(1, 150)), draw(st.sampled_from([0.5, 1.0, 2.0, 3.3]))
+        return (lambda o: L.PolynomialLR(o, n, pw)), (lambda lr: P.polynomial_lr(lr, n, pw))
+    if kind == "multiplicative":
+        return (lambda o: L.MultiplicativeLR(o, harmonic)), (lambda lr: P.multiplicative_lr(lr, harmonic))
+    if kind == "cosine":
+        n, eta = draw(st.integers(1, 120)), draw(st.sampled_from([0.0, 1e-3]))
+        return (lambda o: L.CosineAnnealingLR(o, n, eta)), (lambda lr: P.cosine_annealing_lr(lr, n, eta))
+    if kind == "warm_restarts":
+        n, m = draw(st.integers(1, 40)), draw(st.integers(1, 3))
+        return (lambda o: L.CosineAnnealingWarmRestarts(o, n, m)), (
+            lambda lr: P.cosine_annealing_warm_restarts(lr, n, m)
+        )
+    return (lambda o: L.LambdaLR(o, wobble)), (lambda lr: P.lambda_lr(lr, wobble))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    lr=lrs_,
+    first=torch_pieces(),
+    rest=st.lists(torch_pieces(), min_size=0, max_size=3),
+    gaps=st.lists(st.integers(0, 150), min_size=3, max_size=3),
+)
+def test_sequential_lr(lr, first, rest, gaps):
+    # a MultiplicativeLR after the first milestone continues from the previous lr in
+    # torch (documented difference, pinned below): only first in this oracle
+    kinds = [first, *rest]
+    assume(all(make_p(1.0).__class__.__name__ != "FromFn" or i == 0 for i, (_, make_p) in enumerate(kinds)))
+    milestones = list(np.cumsum(gaps[: len(rest)]).tolist())
+
+    def make(o):
+        return L.SequentialLR(o, [make_t(o) for make_t, _ in kinds], milestones=milestones)
+
+    n = (milestones[-1] if milestones else 0) + 250
+    expected, _ = run_torch(make, n, lr=lr)
+    schedule = P.sequential_lr([make_p(lr) for _, make_p in kinds], milestones)
+    assert_parity("sequential_lr", schedule, expected)
+
+
+def test_sequential_lr_skips_empty_intervals_as_torch():
+    lr = 0.5
+
+    def make(o):
+        parts = [L.ConstantLR(o, 0.1, 3), L.ExponentialLR(o, 0.5), L.StepLR(o, 2, 0.5), L.LinearLR(o, 0.2, 1.0, 4)]
+        return L.SequentialLR(o, parts, milestones=[0, 5, 5])
+
+    expected, _ = run_torch(make, 20, lr=lr)
+    pieces = [P.constant_lr(lr, 0.1, 3), P.exponential_lr(lr, 0.5), P.step_lr(lr, 2, 0.5), P.linear_lr(lr, 0.2, 1.0, 4)]
+    s = P.sequential_lr(pieces, [0, 5, 5])
+    assert_parity("sequential_lr", s, expected)
+    assert s == sa.sequence([pieces[1], pieces[3]], [5])
+
+
+def test_difference_sequential_lr_multiplicative_restarts_from_its_base():
+    # torch's MultiplicativeLR has no closed form: at its milestone torch keeps the lr
+    # the previous scheduler left; schedalg starts the piece from its base_lr.
+    def make(o):
+        return L.SequentialLR(o, [L.ConstantLR(o, 0.5, 10), L.MultiplicativeLR(o, harmonic)], milestones=[3])
+
+    expected, _ = run_torch(make, 6, lr=1.0)
+    s = P.sequential_lr([P.constant_lr(1.0, 0.5, 10), P.multiplicative_lr(1.0, harmonic)], [3])
+    assert expected[3] == 0.5 * harmonic(0) and expected[4] == expected[3] * harmonic(1)
+    assert s(3) == 1.0 and s(4) == harmonic(1)
+
+
+def test_sequential_lr_validation():
+    with pytest.raises(ValueError, match=r"milestones must hold len\(schedulers\) - 1 = 1 steps, got 2"):
+        P.sequential_lr([P.step_lr(1.0, 3), P.step_lr(1.0, 4)], [1, 2])
+    with pytest.raises(ValueError, match=r"milestones must be sorted, got milestones\[0\]=5 and milestones\[1\]=3"):
+        P.sequential_lr([P.step_lr(1.0, 3)] * 3, [5, 3])
+    with pytest.raises(TypeError, match=r"schedulers\[1\] must be a Schedule"):
+        P.sequential_lr([P.step_lr(1.0, 3), 0.5], [3])
+    with pytest.raises(ValueError, match="at least one schedule"):
+        P.sequential_lr([], [])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(lr=lrs_, parts=st.lists(torch_pieces(multiplicative_only=True), min_size=1, max_size=4))
+def test_chained_scheduler(lr, parts):
+    def make(o):
+        return L.ChainedScheduler([make_t(o) for make_t, _ in parts])
+
+    expected, _ = run_torch(make, 300, lr=lr)
+    schedule = P.chained_scheduler([make_p(lr) for _, make_p in parts], lr)
+    assert_parity("chained_scheduler", schedule, expected)
+
+
+def test_difference_chained_scheduler_with_cosine_is_not_a_product_in_torch():
+    def make(o):
+        return L.ChainedScheduler([L.ExponentialLR(o, 0.9), L.CosineAnnealingLR(o, 10, eta_min=0.01)])
+
+    expected, _ = run_torch(make, 20, lr=1.0)
+    s = P.chained_scheduler([P.exponential_lr(1.0, 0.9), P.cosine_annealing_lr(1.0, 10, 0.01)], 1.0)
+    product = P.exponential_lr(1.0, 0.9)(np.arange(20)) * P.cosine_annealing_lr(1.0, 10, 0.01)(np.arange(20))
+    np.testing.assert_allclose(s(np.arange(20)), product, rtol=1e-15)
+    assert abs(expected[5] - product[5]) > 1e-3
+
+
+plateau_metrics = st.lists(
+    st.sampled_from([0.0, 0.5, 0.9, 0.9999, 1.0, 1.0001, 1.5, 2.0, -1.0, math.nan]), min_size=1, max_size=80
+)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    lr=lrs_,
+    mode=st.sampled_from(["min", "max"]),
+    factor=st.sampled_from([0.1, 0.5, 0.3, 0.9]),
+    patience=st.integers(0, 4),
+    threshold=st.sampled_from([0.0, 1e-4, 0.05, 0.5]),
+    threshold_mode=st.sampled_from(["rel", "abs"]),
+    cooldown=st.integers(0, 3),
+    min_lr_frac=st.sampled_from([0.0, 0.01, 0.3]),
+    eps_frac=st.sampled_from([0.0, 1e-8, 1e-3, 0.2]),
+    metrics=plateau_metrics,
+)
+def test_reduce_lr_on_plateau(lr, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr_frac, eps_frac, metrics):
+    kwargs = dict(
+        mode=mode, factor=factor, patience=patience, threshold=threshold, threshold_mode=threshold_mode,
+        cooldown=cooldown, min_lr=min_lr_frac * lr, eps=eps_frac * lr,
+    )  # fmt: skip
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=lr)
+    sched = L.ReduceLROnPlateau(opt, **kwargs)
+    rule = P.reduce_lr_on_plateau(lr, **kwargs)
+    state = rule.init()
+    for m in metrics:
+        sched.step(m)
+        state = rule.update(state, m)
+        expected = opt.param_groups[0]["lr"]
+        assert lr * state.scale == pytest.approx(expected, rel=1e-12, abs=0.0)
+        MAX_REL["reduce_lr_on_plateau"] = max(
+            MAX_REL.get("reduce_lr_on_plateau", 0.0), abs(lr * state.scale - expected) / expected if expected else 0.0
+        )
+        MAX_OF_PEAK["reduce_lr_on_plateau"] = max(
+            MAX_OF_PEAK.get("reduce_lr_on_plateau", 0.0), abs(lr * state.scale - expected) / lr
+        )
+
+
+def test_reduce_lr_on_plateau_is_a_plain_plateau():
+    rule = P.reduce_lr_on_plateau(0.5, factor=0.5, patience=3, min_lr=0.005, eps=5e-9)
+    assert rule == sa.Plateau(factor=0.5, patience=3, min_scale=0.01, eps=1e-8, nan_policy="bad")
+    with pytest.raises(ValueError, match=r"factor must be in \(0, 1\), got factor=1.0"):
+        P.reduce_lr_on_plateau(0.5, factor=1.0)
+    with pytest.raises(ValueError, match="base_lr must be a positive number"):
+        P.reduce_lr_on_plateau(0.0)
+    with pytest.raises(ValueError, match="min_lr must be a number >= 0"):
+        P.reduce_lr_on_plateau(0.5, min_lr=-1.0)
+
+
+def test_multiplicative_lr_blocks_are_bit_exact():
+    # the table is filled in blocks of 2**16 steps: across block boundaries the
+    # values are still torch's left-to-right product
+    def factor(epoch):
+        return 1.0 - 1.0 / (epoch + 7)
+
+    s = P.multiplicative_lr(0.3, factor)
+    n = 2 * PT._BLOCK + 5
+    v, expected = 0.3, [0.3]
+    for j in range(1, n):
+        v = v * factor(j)
+        expected.append(v)
+    assert s(n - 1) == expected[-1]
+    assert s(np.arange(0, n, 997)).tolist() == expected[::997]
+    with pytest.raises(TypeError, match="lr_lambda must return a real number, got True at step 1"):
+        P.multiplicative_lr(1.0, lambda e: True)(10)
 
 
 def test_report_table_is_filled():
