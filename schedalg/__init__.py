@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._node import Schedule
 from .combinators import (
     clip,
+    compose,
     cooldown,
     cyclical,
     delay,
@@ -27,7 +28,9 @@ from .combinators import (
     stretch,
     warmup,
 )
+from .functions import exp, log, power, tanh
 from .shapes import (
+    clock,
     constant,
     cosine,
     exponential,
@@ -60,6 +63,12 @@ __all__ = [
     "triangular",
     "inverse_sqrt",
     "from_fn",
+    "clock",
+    # functions of values
+    "power",
+    "exp",
+    "log",
+    "tanh",
     # combinators
     "warmup",
     "cooldown",
@@ -75,6 +84,7 @@ __all__ = [
     "clip",
     "minimum",
     "maximum",
+    "compose",
     # plateau
     "Plateau",
     "PlateauState",
