@@ -25,6 +25,8 @@ optax = pytest.importorskip("optax")
 jnp = jax.numpy
 
 SETTINGS = settings(max_examples=20, deadline=None, derandomize=True)
+#: Fewer examples where optax's schedule must be vmapped (a trace per configuration).
+VMAP_SETTINGS = settings(max_examples=10, deadline=None, derandomize=True)
 EPS = float(np.finfo(np.float64).eps)
 #: Allowed difference, in units of eps times the peak |value| of the run.
 ULPS = 16
@@ -75,7 +77,6 @@ values = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 6))
 positive = st.floats(1e-3, 2.0).map(lambda x: round(x, 6))
 fraction = st.floats(0.0, 1.0).map(lambda x: round(x, 4))
 powers = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.0]), st.floats(0.0, 4.0))
-exponents = st.sampled_from([0.0, 1.0])  # TODO(nodes): powers, once the power node is merged
 
 
 @SETTINGS
@@ -94,7 +95,7 @@ def test_polynomial_schedule(init, end, power, steps, begin):
 
 
 @SETTINGS
-@given(values, st.integers(1, 150), st.floats(-0.5, 1.5), exponents)
+@given(values, st.integers(1, 150), st.floats(-0.5, 1.5), powers)
 def test_cosine_decay_schedule(init, steps, alpha, exponent):
     ours = P.cosine_decay_schedule(init, steps, alpha, exponent)
     check(ours, optax.cosine_decay_schedule(init, steps, alpha, exponent), steps + 20)
@@ -118,7 +119,9 @@ def test_exponential_decay(init, steps, rate, begin, staircase, end):
     check(ours, fn, max(begin, 0) + 120)
 
 
-tables = st.dictionaries(st.integers(-5, 120), st.floats(0.0, 2.0), max_size=5)
+#: Scales of 0 or at least 1e-3: XLA flushes subnormal products to 0.
+scales = st.one_of(st.just(0.0), st.floats(1e-3, 2.0))
+tables = st.dictionaries(st.integers(-5, 120), scales, max_size=5)
 
 
 @SETTINGS
@@ -128,8 +131,8 @@ def test_piecewise_constant_schedule(init, table):
     check(ours, optax.piecewise_constant_schedule(init, table), 140)
 
 
-@SETTINGS
-@given(st.sampled_from(["linear", "cosine"]), values, st.dictionaries(st.integers(0, 120), st.floats(0.0, 2.0), max_size=5))
+@VMAP_SETTINGS
+@given(st.sampled_from(["linear", "cosine"]), values, st.dictionaries(st.integers(0, 120), scales, max_size=5))
 def test_piecewise_interpolate_schedule(kind, init, table):
     ours = P.piecewise_interpolate_schedule(kind, init, table)
     check(ours, optax.piecewise_interpolate_schedule(kind, init, table), 140, vmap=True)
@@ -143,7 +146,7 @@ def test_warmup_constant_schedule(init, peak, warmup):
 
 
 @SETTINGS
-@given(values, values, st.integers(0, 40), st.integers(1, 100), values, exponents)
+@given(values, values, st.integers(0, 40), st.integers(1, 100), values, powers)
 def test_warmup_cosine_decay_schedule(init, peak, warmup, length, end, exponent):
     ours = P.warmup_cosine_decay_schedule(init, peak, warmup, warmup + length, end, exponent)
     fn = optax.warmup_cosine_decay_schedule(init, peak, warmup, warmup + length, end, exponent)
@@ -167,7 +170,7 @@ def test_warmup_exponential_decay_schedule(init, peak, warmup, steps, rate, begi
     check(ours, fn, warmup + max(begin, 0) + 100)
 
 
-@SETTINGS
+@VMAP_SETTINGS
 @given(st.integers(1, 200), positive, fraction, fraction, st.floats(1.0, 50.0), st.floats(1.0, 1e4))
 def test_linear_onecycle_schedule(steps, peak, pct_start, pct_final, div, final_div):
     ours = P.linear_onecycle_schedule(steps, peak, pct_start, pct_final, div, final_div)
@@ -175,7 +178,7 @@ def test_linear_onecycle_schedule(steps, peak, pct_start, pct_final, div, final_
     check(ours, fn, steps + 20, vmap=True)
 
 
-@SETTINGS
+@VMAP_SETTINGS
 @given(st.integers(1, 200), positive, fraction, st.floats(1.0, 50.0), st.floats(1.0, 1e4))
 def test_cosine_onecycle_schedule(steps, peak, pct_start, div, final_div):
     ours = P.cosine_onecycle_schedule(steps, peak, pct_start, div, final_div)
@@ -197,7 +200,7 @@ cycles = st.builds(
     st.integers(0, 20),
     st.integers(1, 40),
     values,
-    exponents,
+    powers,
 )
 
 

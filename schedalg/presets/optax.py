@@ -30,6 +30,7 @@ from typing import Any
 from .. import _check
 from .._node import Schedule
 from ..combinators import clip, delay, sequence
+from ..functions import power as _power
 from ..shapes import constant, cosine, exponential, linear, piecewise_constant, piecewise_linear, polynomial
 from ._common import _count
 
@@ -140,9 +141,7 @@ def _cosine_decay(init: float, steps: int | float, alpha: float, exponent: float
         return cosine(init, init * alpha, steps)
     if exponent == 0.0:
         return constant(init)
-    from ..shapes import power  # the power node: values of a schedule to a power
-
-    return power(cosine(1.0, 0.0, steps), exponent) * (init * (1.0 - alpha)) + init * alpha
+    return _power(cosine(1.0, 0.0, steps), exponent) * (init * (1.0 - alpha)) + init * alpha
 
 
 def cosine_decay_schedule(
