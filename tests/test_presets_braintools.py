@@ -231,12 +231,38 @@ def test_one_cycle_lr_differs_from_torch():
     assert ours(15) == pytest.approx(0.04 + 0.5 * 0.96)  # linear warmup (torch: cosine)
 
 
-def test_cyclic_lr_refuses_a_different_step_size_down():
-    # braintools ignores step_size_down inside the wave: the peak drifts by a step per cycle
+@SETTINGS
+@given(
+    small,
+    lrs,
+    st.integers(1, 12),
+    st.integers(1, 12),
+    st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    st.floats(0.9, 1.0),
+)
+def test_cyclic_lr_asymmetric(base, top, up, down, mode, gamma):
+    # braintools' wave ignores step_size_down inside the cycle: the preset follows it
+    ours = B.cyclic_lr(base, top, up, down, mode, gamma)
+    scheduler = optim.CyclicLR(base_lr=base, max_lr=top, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma)
+    check(ours, scheduler, 4 * (up + down) + 3)
+
+
+def test_cyclic_lr_scale_fn():
+    def halve(x):
+        return 0.5 ** (x - 1)
+
+    for mode in ("cycle", "iterations"):
+        for down in (None, 3):
+            ours = B.cyclic_lr(0.0, 1.0, 4, down, scale_fn=halve, scale_mode=mode)
+            check(ours, optim.CyclicLR(base_lr=0.0, max_lr=1.0, step_size_up=4, step_size_down=down, scale_fn=halve, scale_mode=mode), 30)
+
+
+def test_cyclic_lr_drifts_as_braintools():
     want, _ = stepped(optim.CyclicLR(base_lr=0.0, max_lr=1.0, step_size_up=4, step_size_down=3), 16)
-    assert int(np.argmax(want[:7])) == 4 and int(np.argmax(want[7:14])) + 7 == 12
-    with pytest.raises(ValueError, match="step_size_down"):
-        B.cyclic_lr(0.0, 1.0, step_size_up=4, step_size_down=3)
+    assert int(np.argmax(want[:7])) == 4 and int(np.argmax(want[7:14])) + 7 == 12  # not torch's 11
+    ours = B.cyclic_lr(0.0, 1.0, step_size_up=4, step_size_down=3)
+    assert ours(12) == 1.0 and ours(11) == 0.75
+    assert T.cyclic_lr(0.0, 1.0, step_size_up=4, step_size_down=3)(11) == 1.0
     assert B.cyclic_lr(0.0, 1.0, step_size_up=4, step_size_down=4) == B.cyclic_lr(0.0, 1.0, step_size_up=4)
 
 

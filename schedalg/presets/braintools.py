@@ -13,7 +13,8 @@ Where braintools' formula is torch's (``StepLR``, ``MultiStepLR``,
 ``ExponentialLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts``, and
 ``CyclicLR`` with ``step_size_down`` equal to ``step_size_up``), the preset is
 the :mod:`schedalg.presets.torch` one, with braintools' defaults. Where it is
-not, the preset follows braintools: :func:`cosine_annealing_lr` holds
+not, the preset follows braintools: :func:`cyclic_lr` with another
+``step_size_down`` drifts as braintools' wave does, :func:`cosine_annealing_lr` holds
 ``eta_min`` after ``T_max`` (torch's turns back up), :func:`one_cycle_lr`
 warms up linearly and ends at ``max_lr / final_div_factor``, and
 :func:`warmup_scheduler`, :func:`warmup_cosine_schedule`,
@@ -34,10 +35,10 @@ from typing import Any
 
 from .. import _check
 from .._node import Schedule
-from ..combinators import sequence
-from ..shapes import constant, cosine, linear, piecewise_constant
+from ..combinators import maximum, per_epoch, sequence, shift
+from ..shapes import clock, constant, cosine, exponential, from_fn, linear, piecewise_constant
 from . import torch as _torch
-from ._common import _count
+from ._common import _callable, _count
 from .optax import _exponential_decay
 
 __all__ = [
@@ -149,31 +150,57 @@ def cyclic_lr(
 ) -> Schedule:
     """Cyclical lr between ``base_lr`` and ``max_lr`` (braintools ``CyclicLR``).
 
-    With ``step_size_down`` equal to ``step_size_up`` (or ``None``),
-    braintools' formula ``base_lr + (max_lr - base_lr) * scale * max(0, 1 - x)``,
-    ``x = |t / step_size_up - 2 * cycle + 1|``, ``cycle = floor(1 + t /
-    (2 * step_size_up))``, is torch's triangle wave:
-    :func:`schedalg.presets.torch.cyclic_lr` with braintools' defaults.
+    braintools' formula: with ``L = step_size_up + step_size_down``,
+    ``cycle = floor(1 + t / L)`` and ``x = |t / step_size_up - 2 * cycle + 1|``,
+    ``f(t) = base_lr + (max_lr - base_lr) * scale * max(0, 1 - x)``, where
+    ``scale`` is 1 (``triangular``), ``1 / 2**(cycle - 1)`` (``triangular2``),
+    ``gamma**t`` (``exp_range``), or ``scale_fn(cycle)`` / ``scale_fn(t)``
+    (``scale_mode`` ``"cycle"`` / ``"iterations"``; wrapped with
+    :func:`schedalg.from_fn`, not serializable).
 
-    Difference: a ``step_size_down`` different from ``step_size_up`` raises
-    ``ValueError``: braintools' ``x`` then ignores ``step_size_down`` inside
-    the cycle, so that the peak drifts by ``step_size_up - step_size_down``
-    steps per cycle until the wave leaves its cycle (torch's asymmetric
-    triangle is :func:`schedalg.presets.torch.cyclic_lr`).
+    With ``step_size_down`` equal to ``step_size_up`` (or ``None``) this is
+    torch's triangle wave, and the preset is
+    :func:`schedalg.presets.torch.cyclic_lr` with braintools' defaults. With
+    a different ``step_size_down`` braintools' ``x`` still uses
+    ``step_size_up`` alone, so the peak drifts by ``step_size_up -
+    step_size_down`` steps per cycle (and the wave can leave its cycle): the
+    preset follows braintools' formula there too, built from
+    :func:`schedalg.clock` (not torch's asymmetric triangle, which is
+    :func:`schedalg.presets.torch.cyclic_lr`).
 
     >>> from schedalg.presets import braintools as B
     >>> s = B.cyclic_lr(0.1, 1.0, step_size_up=4)
     >>> [round(s(t), 4) for t in (0, 2, 4, 6, 8)]
     [0.1, 0.55, 1.0, 0.55, 0.1]
+    >>> s = B.cyclic_lr(0.0, 1.0, step_size_up=4, step_size_down=3)
+    >>> [s(t) for t in range(0, 16, 2)]
+    [0.0, 0.5, 1.0, 0.5, 0.0, 0.5, 1.0, 0.0]
     """
     up = _count("step_size_up", step_size_up)
-    if step_size_down is not None and _count("step_size_down", step_size_down) != up:
-        msg = (
-            "step_size_down must equal step_size_up (braintools' CyclicLR drifts otherwise), "
-            f"got step_size_down={step_size_down!r} and step_size_up={step_size_up!r}"
-        )
-        raise ValueError(msg)
-    return _torch.cyclic_lr(base_lr, max_lr, up, None, mode, gamma, scale_fn, scale_mode)
+    down = up if step_size_down is None else _count("step_size_down", step_size_down)
+    if down == up:
+        return _torch.cyclic_lr(base_lr, max_lr, up, None, mode, gamma, scale_fn, scale_mode)
+    base = _check.real("base_lr", base_lr)
+    top = _check.real("max_lr", max_lr)
+    rate = _check.positive("gamma", gamma)
+    _check.choice("mode", mode, ("triangular", "triangular2", "exp_range"))
+    _check.choice("scale_mode", scale_mode, ("cycle", "iterations"))
+    length = up + down
+    cycle = per_epoch(clock(), length) + 1.0  # floor(1 + t / L)
+    y = clock() / up - 2.0 * cycle + 1.0
+    wave = maximum(1.0 - maximum(y, -y), constant(0.0))  # max(0, 1 - |y|)
+    if scale_fn is not None:
+        fn = from_fn(_callable("scale_fn", scale_fn))
+        scale = per_epoch(shift(fn, 1), length) if scale_mode == "cycle" else fn
+    elif mode == "triangular":
+        scale = None
+    elif mode == "triangular2":
+        scale = per_epoch(exponential(1.0, 0.5), length)
+    else:
+        scale = exponential(1.0, rate)
+    height = top - base
+    amplitude = wave * height if scale is None else scale * height * wave
+    return base + amplitude
 
 
 def linear_lr(
