@@ -19,6 +19,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import numpy as np
 import pytest
+from preset_diffs import record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def theirs(schedule) -> np.ndarray:
 def errors(ours: sa.Schedule, schedule) -> tuple[np.ndarray, float]:
     want = theirs(schedule)
     got = ours(STEPS.astype(np.float64))
+    record(__name__, got, want)
     peak = max(float(np.max(np.abs(want))), np.finfo(np.float64).tiny)
     return np.abs(got - want) / peak / EPS32, peak
 

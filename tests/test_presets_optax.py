@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from preset_diffs import record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def check(ours: sa.Schedule, their_fn, n: int, vmap: bool = False) -> float:
     steps = grid(n)
     want = theirs(their_fn, steps, vmap)
     got = ours(steps)
+    record(__name__, got, want)
     peak = max(float(np.max(np.abs(want))), np.finfo(np.float64).tiny)
     err = float(np.max(np.abs(got - want))) / peak / EPS
     assert err <= ULPS, (err, ours, steps[np.argmax(np.abs(got - want))])

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 import pytest
+from preset_diffs import record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,6 +144,7 @@ def compare(ours: sa.Schedule, ref, c: dict, base: float, n: int) -> float:
     got = ours(steps)
     peak = max(float(np.max(np.abs(want))), np.finfo(np.float64).tiny)
     err = np.abs(got - want) / peak / EPS
+    expected = want.copy()
     offset = c["warmup_t"] if c.get("warmup_prefix") else 0
     for k, start in cycle_starts(c, n):
         t = start + offset
@@ -151,10 +153,12 @@ def compare(ours: sa.Schedule, ref, c: dict, base: float, n: int) -> float:
         restart = ref(t, {**c, "force": (k, 0.0)}, base)
         end = ref(t, {**c, "force": (k - 1, 1.0)}, base)
         assert want[t] in (restart, end), (t, c)
-        if c["cycle_mul"] == int(c["cycle_mul"]):
-            err[t] = abs(got[t] - restart) / peak / EPS
+        if c["cycle_mul"] == int(c["cycle_mul"]) or abs(got[t] - restart) <= abs(got[t] - end):
+            expected[t] = restart
         else:
-            err[t] = min(abs(got[t] - restart), abs(got[t] - end)) / peak / EPS
+            expected[t] = end
+        err[t] = abs(got[t] - expected[t]) / peak / EPS
+    record(__name__, got, expected)
     worst = float(np.max(err))
     assert worst <= ULPS, (worst, c, int(np.argmax(err)), ours)
     return worst
@@ -346,6 +350,7 @@ def test_plateau_lr_scheduler(base, c, metrics):
         if epoch > c["warmup_t"]:
             state = rule.update(state, metric)
         got.append(schedule(epoch) * state.scale)
+    record(__name__, np.array(got), np.array(want))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
