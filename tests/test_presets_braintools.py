@@ -287,3 +287,35 @@ def test_piecewise_constant_schedule_ignores_base_lr():
 def test_warmup_cosine_schedule_rejects_negative_warmup():
     with pytest.raises(ValueError, match="warmup_steps"):
         B.warmup_cosine_schedule(1.0, warmup_steps=-2)
+
+
+CLASSES = {
+    "step_lr": "StepLR",
+    "multistep_lr": "MultiStepLR",
+    "exponential_lr": "ExponentialLR",
+    "exponential_decay_lr": "ExponentialDecayLR",
+    "cosine_annealing_lr": "CosineAnnealingLR",
+    "polynomial_lr": "PolynomialLR",
+    "warmup_scheduler": "WarmupScheduler",
+    "cyclic_lr": "CyclicLR",
+    "one_cycle_lr": "OneCycleLR",
+    "linear_lr": "LinearLR",
+    "constant_lr": "ConstantLR",
+    "cosine_annealing_warm_restarts": "CosineAnnealingWarmRestarts",
+    "warmup_cosine_schedule": "WarmupCosineSchedule",
+    "piecewise_constant_schedule": "PiecewiseConstantSchedule",
+}
+
+
+@pytest.mark.parametrize("name", B.__all__)
+def test_signature_is_braintools(name):
+    """braintools' argument names and defaults, in its order, ``last_epoch`` dropped."""
+    import inspect
+
+    theirs = dict(inspect.signature(getattr(optim, CLASSES[name]).__init__).parameters)
+    theirs.pop("self")
+    theirs.pop("last_epoch")
+    ours = inspect.signature(getattr(B, name)).parameters
+    assert list(ours) == list(theirs)
+    for arg, p in theirs.items():
+        assert ours[arg].default == p.default, arg

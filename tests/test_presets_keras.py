@@ -155,3 +155,17 @@ def test_presets_are_ordinary_serializable_schedules():
     ):
         assert sa.parse(repr(s)) == s
         assert sa.from_dict(sa.to_dict(s)) == s
+
+
+@pytest.mark.parametrize("name", K.__all__)
+def test_signature_is_keras(name):
+    """The library's argument names and defaults (``__init__``'s, in its order)."""
+    import inspect
+
+    cls = getattr(schedules, "".join(w.capitalize() for w in name.split("_")))
+    theirs = dict(inspect.signature(cls.__init__).parameters)
+    theirs.pop("self")
+    ours = inspect.signature(getattr(K, name)).parameters
+    assert list(ours) == list(theirs)
+    for arg, p in theirs.items():
+        assert ours[arg].default == p.default, arg

@@ -307,3 +307,15 @@ def test_presets_are_ordinary_serializable_schedules():
     assert isinstance(s, sa.Schedule)
     assert sa.parse(repr(s)) == s
     assert sa.from_dict(sa.to_dict(s)) == s
+
+
+@pytest.mark.parametrize("name", P.__all__)
+def test_signature_is_optax(name):
+    """The library's argument names and defaults, in its order."""
+    import inspect
+
+    theirs = inspect.signature(getattr(optax, name)).parameters
+    ours = inspect.signature(getattr(P, name)).parameters
+    assert list(ours) == list(theirs)
+    for arg, p in theirs.items():
+        assert ours[arg].default == p.default, arg
