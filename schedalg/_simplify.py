@@ -283,3 +283,9 @@ def compose(cls: type, s: Schedule, clock: Schedule) -> Schedule:
         return s
     return cls(s, clock)
 
+
+def noise(cls: type, s: Schedule, std: float, limit: float | None, seed: int, kind: str) -> Schedule:
+    # With std 0 every draw is 0 (accepted by any limit) and s(t) * (1 + 0) is s(t).
+    if std == 0.0:
+        return s
+    return cls(s, std, limit, seed, kind)

@@ -77,10 +77,11 @@ class Power(Schedule):
             v = float(out[i])
             (_zero_to_negative if v == 0.0 else _not_real)(v, p, float(t[i]))
         flip = integral and abs(p) < _EXACT_INT and int(p) % 2 == 1 and negative.any()
-        np.abs(out, out=out)
-        # The general kernel, as the scalar path's pow uses (a scalar exponent
-        # would select numpy's special cases, which round differently).
-        np.power(out, np.full(out.shape, p), out=out)
+        # The general kernel, as the scalar path's pow uses: a scalar exponent
+        # would select numpy's special cases, and a base that is also the
+        # output, of one element, the C library's pow (both round differently).
+        base = np.abs(out)
+        np.power(base, np.full(out.shape, p), out=out)
         if flip:
             np.negative(out, out=out, where=negative)
 

@@ -587,6 +587,19 @@ def functions_of(children: st.SearchStrategy[sa.Schedule]) -> st.SearchStrategy[
         st.builds(sa.tanh, children),
         st.builds(sa.compose, children, clocks()),
         st.builds(lambda a, b: sa.compose(a, sa.clip(b, 0.0, 1e7)), children, children),
+        st.builds(lambda s, kw: sa.noise(s, **kw), children, noise_args()),
+    )
+
+
+def noise_args() -> st.SearchStrategy[dict]:
+    """Arguments of ``noise`` after ``s``: normal (truncated or not) and uniform draws."""
+    std = st.one_of(st.sampled_from([0.0, 0.1, 1.0]), st.floats(0.0, 1.0))
+    # Seeds below 2**48: interesting_steps treats every number of a tree as a step
+    # (tests/test_noise.py covers seeds up to 2**64 - 1).
+    seed = st.one_of(st.sampled_from([0, 42, 2**32 + 5]), st.integers(0, 2**48))
+    limit = st.one_of(st.none(), st.sampled_from([0.67, 0.05, 2.0]), st.floats(1e-3, 3.0))
+    return st.fixed_dictionaries(
+        {"std": std, "limit": limit, "seed": seed, "kind": st.sampled_from(["normal", "normal", "uniform"])}
     )
 
 

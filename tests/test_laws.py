@@ -766,3 +766,22 @@ def test_compose_writes_shift_and_stretch(s, k, f):
     ts = probe_steps(s)[:60]
     S.assert_same_outcomes(values_at(sa.compose(s, sa.clock() + k), ts), values_at(sa.shift(s, k), ts))
     S.assert_same_outcomes(values_at(sa.compose(s, sa.clock() / f), ts), values_at(sa.stretch(s, f), ts))
+
+
+@NODES
+@given(S.schedules(), S.noise_args())
+def test_noise_multiplies_by_one_draw_per_step(s, kw):
+    assert sa.noise(s, 0.0, **{k: v for k, v in kw.items() if k != "std"}) == s
+    noisy, factor = sa.noise(s, **kw), sa.noise(sa.constant(1.0), **kw)
+    ts = probe_steps(s)[:60]
+    for t in ts:
+        v = S.outcome(s, t)
+        if isinstance(v, type):
+            assert S.outcome(noisy, t) is v
+            continue
+        f = factor(t)
+        assert S.same_outcome(noisy(t), v * f), (t, v, f)
+        assert factor(math.floor(t) + 0.5) == f  # one draw per integer step
+        if kw["limit"] is not None and kw["std"] > 0:
+            assert abs(f - 1.0) <= kw["limit"]
+    S.assert_vectorized_matches_scalar(noisy, np.array(ts, dtype=np.float64))
