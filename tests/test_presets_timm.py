@@ -37,8 +37,6 @@ import schedalg as sa
 from schedalg.presets import timm as P
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
-# TODO(nodes): drop once the noise node is merged from branch nodes.
-needs_noise = pytest.mark.skipif(not hasattr(sa, "noise"), reason="the noise node is not merged yet")
 EPS = float(np.finfo(np.float64).eps)
 ULPS = 64
 
@@ -380,7 +378,6 @@ def multiplier(s: sa.Schedule, plain: sa.Schedule, n: int) -> np.ndarray:
     return s(steps) / plain(steps) - 1.0
 
 
-@needs_noise
 @pytest.mark.parametrize("noise_range_t", [5, (5, 30), [0, 12]])
 def test_noise_range_and_bound(noise_range_t):
     kw = dict(t_initial=40, lr_min=0.01, warmup_t=3, warmup_lr_init=0.01)
@@ -398,7 +395,6 @@ def test_noise_range_and_bound(noise_range_t):
     np.testing.assert_allclose(m[inside], n[inside], rtol=0, atol=1e-12)
 
 
-@needs_noise
 @pytest.mark.parametrize("kind", ["normal", "uniform"])
 def test_noise_distribution_is_timms(kind):
     from scipy import stats
@@ -420,10 +416,9 @@ def test_noise_distribution_is_timms(kind):
     assert again == schedule
 
 
-@needs_noise
 def test_plateau_noise_only_after_warmup():
-    schedule, _ = P.plateau_lr_scheduler(1.0, warmup_t=4, noise_range_t=0, noise_pct=0.5)
-    plain, _ = P.plateau_lr_scheduler(1.0, warmup_t=4)
+    schedule, _ = P.plateau_lr_scheduler(1.0, warmup_t=4, warmup_lr_init=0.1, noise_range_t=0, noise_pct=0.5)
+    plain, _ = P.plateau_lr_scheduler(1.0, warmup_t=4, warmup_lr_init=0.1)
     n = multiplier(schedule, plain, 20)
     assert np.all(n[:5] == 0.0) and np.all(n[5:] != 0.0)
 
@@ -464,7 +459,6 @@ def test_rejected_configurations():
         P.cosine_lr_scheduler(1.0, 0)
 
 
-@needs_noise
 def test_presets_are_ordinary_serializable_schedules():
     for s in (
         P.cosine_lr_scheduler(1.0, 10, lr_min=0.1, cycle_mul=2.0, cycle_decay=0.5, cycle_limit=3, warmup_t=2, k_decay=2.0),
