@@ -134,7 +134,11 @@ def test_multistep_bs(bs, milestones, gamma):
         assert np.array_equal(ours, theirs)
     rounded_at = sorted(set(milestones))
     assert_drift_bounded(ours, theirs, exact, [m for m in rounded_at if m < n])
-    if bs >= 16 and len(rounded_at) <= 4:
+    # Within max(1, 1%) of bs-scheduler for a few distinct milestones. A repeated
+    # milestone multiplies an earlier rounding error by gamma**k in one step and can
+    # carry bs-scheduler further: bs=50, milestones=[1, 2, 2, 2, 2], gamma=1.25 gives
+    # 151 there and round(50 * 1.25**5) = 153 here (within the drift bound above).
+    if bs >= 16 and len(rounded_at) <= 4 and len(rounded_at) == len(milestones):
         assert np.all(np.abs(ours - theirs) <= np.maximum(1, 0.01 * theirs))
 
 
