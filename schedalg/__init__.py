@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _xp  # noqa: F401 - installs the array-library evaluation path
 from ._node import Schedule
 from .combinators import (
     clip,
@@ -86,7 +87,7 @@ __all__ = [
     "presets",
 ]
 
-_LAZY_SUBMODULES = ("presets", "plot", "torch")
+_LAZY_SUBMODULES = ("presets", "plot", "torch", "braintools", "keras")
 #: Names whose modules load on first use: text (ast, json) and the plateau rule
 #: are not needed to build and evaluate schedules.
 _LAZY_NAMES = {
