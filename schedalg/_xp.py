@@ -108,8 +108,22 @@ def _up32(b: float) -> float:
 
     Plain ``math`` (no numpy scalars), so that ``torch.compile`` folds it as a constant.
     """
+    if b > 3.4028234663852886e38:
+        return math.inf
+    if b < 1.1754943508222875e-38:  # subnormal: multiples of 2**-149
+        return math.ldexp(math.ceil(math.ldexp(b, 149)), -149)
     m, e = math.frexp(b)
     return math.ldexp(math.ceil(m * 16777216.0), e - 24)
+
+
+def _near32(b: float) -> float:
+    """``b`` rounded to the nearest float32 (ties to even), in plain ``math``."""
+    if not math.isfinite(b) or b == 0.0 or abs(b) > 3.4028234663852886e38:
+        return b
+    if abs(b) < 1.1754943508222875e-38:
+        return math.ldexp(round(math.ldexp(b, 149)), -149)
+    m, e = math.frexp(b)
+    return math.ldexp(round(m * 16777216.0), e - 24)
 
 
 class Ctx:
@@ -133,6 +147,27 @@ class Ctx:
         if self.exact or b == 0.0 or not math.isfinite(b):
             return b
         return _up32(b)
+
+    def minus(self, t: Any, b: float) -> Any:
+        """The local time ``t - b`` of a piece starting at the host number ``b``.
+
+        In float32, ``b = hi + lo`` with ``hi`` its nearest float32: ``t - hi`` is
+        exact where ``t`` is near ``b`` (Sterbenz), and only the small ``lo`` is
+        rounded, so the local time keeps the accuracy float64 would give it.
+        """
+        if self.exact:
+            return t - b
+        hi = _near32(b)
+        lo = b - hi
+        return t - hi if lo == 0.0 else (t - hi) - lo
+
+    def plus(self, t: Any, b: float) -> Any:
+        """``t + b`` for a host number ``b``, split as in :meth:`minus`."""
+        if self.exact:
+            return t + b
+        hi = _near32(b)
+        lo = b - hi
+        return t + hi if lo == 0.0 else (t + hi) + lo
 
     def table(self, values: Any) -> Any:
         return self.xp.asarray([float(v) for v in values], dtype=self.dtype, device=self.device)
@@ -286,7 +321,12 @@ def _interpolating(s: Any, ctx: Ctx, t: Any) -> Any:
     # Both forms are evaluated where the step is inside [0, steps]; NaN from
     # the unused form (e.g. a fractional power of a negative) is discarded.
     inside = xp.clip(t, 0.0, float(steps))
-    near = start + (end - start) * s._travelled(xm, inside)
+    if not ctx.exact and type(s) is _s.Polynomial and s.power != 1.0:
+        # 1 - r**p cancels near t = 0: in float32, -expm1(p * log1p(-t / steps)).
+        travelled = -xp.expm1(s.power * xp.log1p(-(inside / steps)))
+    else:
+        travelled = s._travelled(xm, inside)
+    near = start + (end - start) * travelled
     far = end + (start - end) * s._remaining(xm, inside)
     value = xp.where(t + t <= steps, near, far)
     return xp.where(t < ctx.edge(steps), value, end)
@@ -297,7 +337,12 @@ def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
     steps = s.steps
     inside = xp.clip(t, 0.0, float(steps))
-    near = s.end + (1.0 + xp.cos((inside / steps) * math.pi)) * s._half
+    if ctx.exact:
+        near = s.end + (1.0 + xp.cos((inside / steps) * math.pi)) * s._half
+    else:
+        # cos(pi u) = sin(pi (1/2 - u)): 1/2 - u is exact for u in [1/4, 1/2],
+        # and the midpoint comes out exact (a float32 pi/2 has a cosine of -4e-8).
+        near = s.end + (1.0 + xp.sin((0.5 - inside / steps) * math.pi)) * s._half
     w = xp.sin(((steps - inside) / steps) * (0.5 * math.pi))
     far = s.end + s._diff * (w * w)
     value = xp.where(t + t <= steps, near, far)
@@ -333,13 +378,24 @@ def _piecewise_linear(s: _s.PiecewiseLinear, ctx: Ctx, t: Any) -> Any:
         return ctx.full(t, values[0])
     i = ctx.search(ctx.table([ctx.edge(k) for k in knots]), t)
     j = xp.clip(i, 1, n - 1) - 1  # segment j runs from knot j to knot j + 1
-    k0 = ctx.take(ctx.table(knots[:-1]), j)
     v0 = ctx.take(ctx.table(values[:-1]), j)
     width = ctx.take(ctx.table([b - a for a, b in zip(knots, knots[1:])]), j)
     rise = ctx.take(ctx.table([b - a for a, b in zip(values, values[1:])]), j)
-    value = v0 + rise * ((t - k0) / width)
+    value = v0 + rise * (_local(ctx, t, knots[:-1], j) / width)
     value = xp.where(i == 0, values[0], value)
     return xp.where(i == n, values[-1], value)
+
+
+def _local(ctx: Ctx, t: Any, starts: Any, k: Any) -> Any:
+    """``t - starts[k]`` with a table lookup, split into float32 parts as :meth:`Ctx.minus`."""
+    if ctx.exact:
+        return t - ctx.take(ctx.table(starts), k)
+    his = [_near32(b) for b in starts]
+    los = [b - h for b, h in zip(starts, his)]
+    local = t - ctx.take(ctx.table(his), k)
+    if any(los):
+        local = local - ctx.take(ctx.table(los), k)
+    return local
 
 
 @evaluator(_s.Triangular)
@@ -347,9 +403,12 @@ def _triangular(s: _s.Triangular, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
     low, high, steps = s.low, s.high, s.steps
     top = s.peak * steps
-    up = low + (high - low) * (t / top) if top > 0.0 else ctx.full(t, high)
-    down = high + (low - high) * ((t - top) / (steps - top)) if steps > top else ctx.full(t, low)
-    value = xp.where(t < ctx.edge(top), up, down)
+    rising = t < ctx.edge(top)
+    # Only steps in [0, top) use the rising side: the others divide 0 by a
+    # positive number (top may round to 0 in float32).
+    up = low + (high - low) * (xp.where(rising, t, 0.0) / max(top, float(xp.finfo(ctx.dtype).smallest_normal)))
+    down = high + (low - high) * (ctx.minus(t, top) / (steps - top)) if steps > top else ctx.full(t, low)
+    value = xp.where(rising, up, down)
     return xp.where(t < ctx.edge(steps), value, low)
 
 
@@ -387,13 +446,13 @@ def _from_fn(s: _s.FromFn, ctx: Ctx, t: Any) -> Any:
 @evaluator(_c.Warmup)
 def _warmup(s: _c.Warmup, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
-    return xp.where(t < ctx.edge(s.steps), run(s._ramp, ctx, t), run(s.s, ctx, t - s.steps))
+    return xp.where(t < ctx.edge(s.steps), run(s._ramp, ctx, t), run(s.s, ctx, ctx.minus(t, s.steps)))
 
 
 @evaluator(_c.Cooldown)
 def _cooldown(s: _c.Cooldown, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
-    ramp = xp.where(t < ctx.edge(s._stop), run(s._ramp, ctx, t - s.at), s.end)
+    ramp = xp.where(t < ctx.edge(s._stop), run(s._ramp, ctx, ctx.minus(t, s.at)), s.end)
     return xp.where(t < ctx.edge(s.at), run(s.s, ctx, t), ramp)
 
 
@@ -402,7 +461,7 @@ def _sequence(s: _c.Sequence_, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
     value = run(s.schedules[0], ctx, t)
     for piece, b in zip(s.schedules[1:], s.boundaries):
-        value = xp.where(t >= ctx.edge(b), run(piece, ctx, t - b), value)
+        value = xp.where(t >= ctx.edge(b), run(piece, ctx, ctx.minus(t, b)), value)
     return value
 
 
@@ -420,7 +479,7 @@ def _cyclical(s: _c.Cyclical, ctx: Ctx, t: Any) -> Any:
     # Within the table: cycle k owns [starts[k], starts[k+1]).
     k = ctx.search(ctx.table([ctx.edge(x) for x in starts]), t) - 1
     k = xp.clip(k, 0, len(starts) - 1)
-    tau = (t - ctx.take(ctx.table(starts), k)) / ctx.take(ctx.table(s._mults), k)
+    tau = _local(ctx, t, starts, k) / ctx.take(ctx.table(s._mults), k)
     factor = ctx.take(ctx.table(s._decays), k)
     if starts[-1] < math.inf and (not ctx.exact or starts[-1] < 2.0**53):
         # Beyond the table: the closed form of _far_cycle, settled against S_k.
@@ -478,12 +537,12 @@ def _quantize(s: _c.Quantize, ctx: Ctx, t: Any) -> Any:
 
 @evaluator(_c.Shift)
 def _shift(s: _c.Shift, ctx: Ctx, t: Any) -> Any:
-    return run(s.s, ctx, t + s.steps)
+    return run(s.s, ctx, ctx.plus(t, s.steps))
 
 
 @evaluator(_c.Delay)
 def _delay(s: _c.Delay, ctx: Ctx, t: Any) -> Any:
-    return ctx.xp.where(t < ctx.edge(s.steps), s._v, run(s.s, ctx, t - s.steps))
+    return ctx.xp.where(t < ctx.edge(s.steps), s._v, run(s.s, ctx, ctx.minus(t, s.steps)))
 
 
 @evaluator(_c.Stretch)
