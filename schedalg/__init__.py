@@ -14,6 +14,7 @@ from . import _xp  # noqa: F401 - installs the array-library evaluation path
 from ._node import Schedule
 from .combinators import (
     clip,
+    compose,
     cooldown,
     cyclical,
     delay,
@@ -28,7 +29,9 @@ from .combinators import (
     stretch,
     warmup,
 )
+from .functions import exp, log, power, tanh
 from .shapes import (
+    clock,
     constant,
     cosine,
     exponential,
@@ -61,6 +64,12 @@ __all__ = [
     "triangular",
     "inverse_sqrt",
     "from_fn",
+    "clock",
+    # functions of values
+    "power",
+    "exp",
+    "log",
+    "tanh",
     # combinators
     "warmup",
     "cooldown",
@@ -76,6 +85,7 @@ __all__ = [
     "clip",
     "minimum",
     "maximum",
+    "compose",
     # plateau
     "Plateau",
     "PlateauState",

@@ -309,6 +309,16 @@ class Schedule:
     def __rtruediv__(self, other: object) -> Schedule:
         return _arith("/", other, self)
 
+    def __pow__(self, other: object, modulo: object = None) -> Schedule:
+        # A number exponent only: the constructor is looked up in the registry
+        # (the core imports one way; functions.py imports this module).
+        if modulo is not None or not is_number(other):
+            return NotImplemented
+        return CONSTRUCTORS["power"](self, other)
+
+    def __rpow__(self, other: object) -> Schedule:
+        return NotImplemented  # a schedule is never an exponent
+
     def __neg__(self) -> Schedule:
         from . import combinators
 

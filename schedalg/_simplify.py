@@ -248,3 +248,38 @@ def sequence(cls: type, schedules: tuple, boundaries: tuple) -> Schedule:
     if len(merged_pieces) == 1:
         return merged_pieces[0]
     return cls(tuple(merged_pieces), tuple(merged_starts[1:]))
+
+
+# -- functions of values, compose, noise -----------------------------------------------------------------------
+def of_values(cls: type, s: Schedule, *args: Any) -> Schedule:
+    """``exp``, ``log``, ``tanh``, ``power`` of a constant fold to its finite value.
+
+    The folded value is the node's own evaluation (one rounding, the same in
+    both paths); a value outside the domain keeps the node, which raises at
+    evaluation as any other would.
+    """
+    built = cls(s, *args)
+    if _const(s) is not None:
+        try:
+            v = built._at(0.0)
+        except ValueError:
+            return built
+        if math.isfinite(v):
+            return constant(v)
+    return built
+
+
+def power(cls: type, s: Schedule, p: float) -> Schedule:
+    # power(power(s, a), b) stays nested: (v**a)**b rounds twice, v**(a*b) once.
+    if p == 1.0:
+        return s
+    return of_values(cls, s, p)
+
+
+def compose(cls: type, s: Schedule, clock: Schedule) -> Schedule:
+    # compose(clock(), c) is not c: compose checks that c's values are
+    # finite and >= 0, which c alone does not.
+    if type(clock) is _shapes.Clock:
+        return s
+    return cls(s, clock)
+

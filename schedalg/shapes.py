@@ -34,6 +34,7 @@ __all__ = [
     "triangular",
     "inverse_sqrt",
     "from_fn",
+    "clock",
 ]
 
 HALF_PI = 0.5 * math.pi
@@ -558,3 +559,32 @@ def from_fn(fn: Callable[[Any], float]) -> Schedule:
         msg = f"fn must be callable, got fn={fn!r}"
         raise TypeError(msg)
     return FromFn(fn)
+
+
+# -- clock -------------------------------------------------------------------------------------
+@node("clock")
+class Clock(Schedule):
+    def _at(self, t: float) -> float:
+        return t
+
+    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        out[...] = t
+
+
+@register("clock")
+def clock() -> Schedule:
+    """The step itself: ``f(t) = t`` (a float, unbounded).
+
+    With the operators and the functions of values it writes formulas of the
+    step that no shape covers, such as Keras' inverse-time decay ``lr / (1 +
+    rate * t / decay_steps)``; as the clock of :func:`~schedalg.compose` it is
+    the identity, ``compose(s, clock()) == s``.
+
+    >>> import schedalg as sa
+    >>> sa.clock()(7)
+    7.0
+    >>> lr = 0.1 / (1 + 0.5 * sa.clock() / 10)
+    >>> lr(0), lr(20)
+    (0.1, 0.05)
+    """
+    return Clock()

@@ -34,7 +34,8 @@ up: the only callables are the schedalg constructors, called by name::
 ``piecewise_constant``, ``piecewise_linear``, ``triangular``, ``inverse_sqrt``,
 ``warmup``, ``cooldown``, ``sequence``, ``cyclical``, ``scale``, ``invert``,
 ``quantize``, ``shift``, ``delay``, ``stretch``, ``per_epoch``, ``clip``,
-``minimum``, ``maximum`` and ``arith``. ``NUMBER`` is a finite int or float
+``minimum``, ``maximum``, ``arith``, ``clock``, ``power``, ``exp``, ``log``,
+``tanh`` and ``compose`` (``s ** p`` is written ``power(s, p)``). ``NUMBER`` is a finite int or float
 literal (no complex numbers). Operators follow Python's precedence:
 
 * on two numbers, ``+ - * /`` compute in floats (the result must be finite);
@@ -806,7 +807,7 @@ def from_dict(d: dict[str, Any]) -> Schedule:
     >>> sa.from_dict({"type": "eval", "source": "1"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown schedule type 'eval' at $; known types: arith, clip, constant, ...
+    ValueError: unknown schedule type 'eval' at $; known types: arith, clip, clock, compose, constant, ...
     """
     if not isinstance(d, dict):
         hint = "; for JSON text use from_dict(json.loads(text))" if isinstance(d, (str, bytes)) else ""

@@ -536,3 +536,79 @@ def interesting_steps(s: sa.Schedule, limit: int = 200) -> list[int | float]:
         for b in nums[:8]:
             found.add(a + b)
     return sorted(found)[:limit]
+
+
+# -- the nodes of issue 9: clock, functions of values, compose ------------------------------------------
+# Random trees include them: ``leaves`` and ``combinators`` are extended here,
+# and :func:`schedules` looks both up when it is called.
+_CORE_LEAVES = leaves
+_CORE_COMBINATORS = combinators
+
+
+def clocks() -> st.SearchStrategy[sa.Schedule]:
+    """The step, and formulas of it that are finite and ``>= 0`` (clocks for ``compose``)."""
+    return st.one_of(
+        st.just(sa.clock()),
+        st.builds(lambda k: sa.clock() + k, st.sampled_from([1, 10, 0.5, 1000])),
+        st.builds(lambda f: sa.clock() / f, st.sampled_from([2.0, 3.0, 10.0, 0.5])),
+        st.builds(
+            lambda n, k: n * sa.power(sa.clock() / n, k),
+            st.sampled_from([10, 1000, MAX_STEPS]),
+            st.sampled_from([0.5, 2.0, 1.5]),
+        ),
+    )
+
+
+def exponents() -> st.SearchStrategy[float]:
+    return st.one_of(
+        st.sampled_from([0.5, 2.0, 3.0, -1.0, 1.5, 0.25, -0.5, 0.0]),
+        st.floats(-3.0, 3.0),
+    )
+
+
+def leaves(*, serializable: bool = True) -> st.SearchStrategy[sa.Schedule]:  # noqa: F811
+    """Every primitive shape (``from_fn`` only when not ``serializable``), ``clock`` included."""
+    return st.one_of(_CORE_LEAVES(serializable=serializable), clocks())
+
+
+def functions_of(children: st.SearchStrategy[sa.Schedule]) -> st.SearchStrategy[sa.Schedule]:
+    """``power``, ``exp``, ``log``, ``tanh`` and ``compose`` of schedules drawn from ``children``.
+
+    The arguments are clipped into the functions' domains and to moderate
+    magnitudes, so that values stay finite however deep the tree (combinators
+    such as ``warmup`` evaluate their child at construction and refuse an
+    infinite value). :func:`raw_functions_of` gives the unguarded forms.
+    """
+    return st.one_of(
+        st.builds(lambda s, p: sa.power(sa.clip(s, 0.25, 100.0), p), children, exponents()),
+        st.builds(lambda s, k: sa.clip(s, -100.0, 100.0) ** k, children, st.sampled_from([2, 3])),
+        st.builds(lambda s: sa.exp(sa.clip(s, -10.0, 10.0)), children),
+        st.builds(lambda s: sa.log(positive(s)), children),
+        st.builds(sa.tanh, children),
+        st.builds(sa.compose, children, clocks()),
+        st.builds(lambda a, b: sa.compose(a, sa.clip(b, 0.0, 1e7)), children, children),
+    )
+
+
+def raw_functions_of(children: st.SearchStrategy[sa.Schedule]) -> st.SearchStrategy[sa.Schedule]:
+    """The functions of values and ``compose`` with no guard: they may raise at evaluation."""
+    return st.one_of(
+        st.builds(sa.power, children, exponents()),
+        st.builds(lambda s, p: s**p, children, st.sampled_from([2, 3, -1, -2, 0.5])),
+        st.builds(sa.exp, children),
+        st.builds(sa.log, children),
+        st.builds(sa.compose, children, children),
+    )
+
+
+def function_schedules(*, serializable: bool = False) -> st.SearchStrategy[sa.Schedule]:
+    """Trees with a function of values or ``compose`` at the root, guarded or not."""
+    trees = schedules(serializable=serializable, max_leaves=4)
+    return st.one_of(functions_of(trees), raw_functions_of(trees))
+
+
+def combinators(  # noqa: F811
+    children: st.SearchStrategy[sa.Schedule],
+) -> st.SearchStrategy[sa.Schedule]:
+    """One combinator, operator or function of values applied to schedules from ``children``."""
+    return st.one_of(_CORE_COMBINATORS(children), functions_of(children))

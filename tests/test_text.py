@@ -108,6 +108,17 @@ TABLE: list[Schedule] = [
     sa.quantize(sa.invert(sa.warmup(COS, 100), 256.0), multiple=8, low=8),
     sa.cooldown(sa.cyclical(sa.triangular(0.1, 1.0, 50, peak=0.25), 50, decay=0.9).warmup(10), at=400, steps=100),
     sa.stretch(sa.per_epoch(sa.piecewise_constant([3, 6], [1.0, 0.1, 0.01]), 5), 2.0).shift(3).delay(4),
+    # clock, functions of values, compose
+    sa.clock(),
+    0.1 / (1 + 0.5 * sa.clock() / 10),
+    sa.power(COS, 2.5),
+    LIN**-1,
+    sa.power(sa.power(LIN, 2), 3),
+    sa.exp(-LIN),
+    sa.log(COS),
+    sa.tanh(LIN * 6 - 3),
+    sa.compose(COS, 1000 * sa.power(sa.clock() / 1000, 2.0)),
+    sa.compose(sa.quantize(COS * 100), sa.triangular(0.0, 500.0, 100)),
 ]
 
 
