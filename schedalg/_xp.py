@@ -51,6 +51,7 @@ import numpy as np
 
 from . import _node
 from . import combinators as _c
+from . import functions as _f
 from . import shapes as _s
 from ._node import Schedule
 
@@ -568,6 +569,49 @@ def _minimum(s: _c.Minimum, ctx: Ctx, t: Any) -> Any:
 @evaluator(_c.Maximum)
 def _maximum(s: _c.Maximum, ctx: Ctx, t: Any) -> Any:
     return ctx.xp.maximum(run(s.a, ctx, t), run(s.b, ctx, t))
+
+
+@evaluator(_c.Compose)
+def _compose(s: _c.Compose, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    c = run(s.clock, ctx, t)
+    ok = (c >= 0.0) & (c < math.inf)  # else NaN, as for an invalid step
+    return xp.where(ok, run(s.s, ctx, xp.where(ok, c, 0.0)), math.nan)
+
+
+# -- functions of values ------------------------------------------------------------------------------
+@evaluator(_s.Clock)
+def _clock(s: _s.Clock, ctx: Ctx, t: Any) -> Any:
+    return t
+
+
+@evaluator(_f.Power)
+def _power(s: _f.Power, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    v = run(s.s, ctx, t)
+    p = s.p
+    # pow of |v|, as the numpy path: an odd integer power of a negative value
+    # is negated after, a non-integer one is NaN (not a real number).
+    r = xp.pow(xp.abs(v), p)
+    if p.is_integer():
+        return xp.where(v < 0.0, -r, r) if abs(p) < 2.0**53 and int(p) % 2 else r
+    return xp.where(v < 0.0, math.nan, r)
+
+
+@evaluator(_f.Exp)
+def _exp(s: _f.Exp, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.exp(run(s.s, ctx, t))
+
+
+@evaluator(_f.Log)
+def _log(s: _f.Log, ctx: Ctx, t: Any) -> Any:
+    v = run(s.s, ctx, t)
+    return ctx.xp.where(v > 0.0, ctx.xp.log(ctx.xp.where(v > 0.0, v, 1.0)), math.nan)
+
+
+@evaluator(_f.Tanh)
+def _tanh(s: _f.Tanh, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.tanh(run(s.s, ctx, t))
 
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
