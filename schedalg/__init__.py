@@ -115,7 +115,14 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ImportError as exc:
+            # hasattr() never raises (principle 9), and pickle's whichmodule,
+            # which probes every module for a name, expects AttributeError;
+            # ``import schedalg.<name>`` still raises the ImportError itself.
+            msg = f"module {__name__!r} has no attribute {name!r} ({exc})"
+            raise AttributeError(msg) from exc
     if name in _LAZY_NAMES:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
         globals()[name] = value
