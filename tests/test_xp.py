@@ -240,3 +240,17 @@ def test_a_node_without_an_evaluator_raises_type_error_naming_it():
     assert s(5) == 1.0
     with pytest.raises(TypeError, match="mystery_node"):
         s(torch.arange(5))
+
+
+def test_the_frameworks_guide_runs():
+    import doctest
+    import os
+
+    pytest.importorskip("jax")
+    pytest.importorskip("keras")
+    pytest.importorskip("braintools")
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "frameworks.md")
+    result = doctest.testfile(
+        path, module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0 and result.attempted > 10
