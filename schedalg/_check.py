@@ -8,27 +8,34 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ._node import Schedule
+from ._node import Schedule, short_repr
 
 #: Largest magnitude at which every integer is exactly a float.
 EXACT_INT = 2**53
 
 
+#: Largest magnitude of an integer argument (int64, what an integer schedule answers).
+INT64_MAX = 2**63 - 1
+#: Types that numpy makes integers but that are not numbers of steps or values.
+_NOT_NUMBERS = (bool, np.bool_, np.timedelta64, np.datetime64)
+
+
 def _reject_type(name: str, value: Any, what: str) -> None:
-    msg = f"{name} must be {what}, got {name}={value!r} ({type(value).__name__})"
+    msg = f"{name} must be {what}, got {name}={short_repr(value)} ({type(value).__name__})"
     raise TypeError(msg)
 
 
 def real(name: str, value: Any) -> float:
-    """A finite real number, as a float (bools are rejected)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+    """A finite real number, as a builtin float (bools and numpy times are rejected)."""
+    if isinstance(value, _NOT_NUMBERS) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
         _reject_type(name, value, "a real number")
     try:
         result = float(value)
     except OverflowError:
         result = math.inf
     if not math.isfinite(result):
-        msg = f"{name} must be a finite number, got {name}={value!r}"
+        too_large = " (too large for a float)" if value == value and abs(value) < math.inf else ""
+        msg = f"{name} must be a finite number, got {name}={short_repr(value)}{too_large}"
         raise ValueError(msg)
     return result
 
@@ -62,8 +69,12 @@ def duration(name: str, value: Any, *, allow_zero: bool = False) -> int | float:
 
 
 def integer(name: str, value: Any, *, minimum: int | None = None) -> int:
-    """An integer (an integral float is accepted), at least ``minimum``."""
-    if isinstance(value, (bool, np.bool_)):
+    """An int64 integer (an integral float is accepted), at least ``minimum``, as a builtin int.
+
+    Beyond int64 no integer schedule could answer it, and it would not read
+    back as a number: refused.
+    """
+    if isinstance(value, _NOT_NUMBERS):
         _reject_type(name, value, "an integer")
     if isinstance(value, (numbers.Integral, np.integer)):
         result = int(value)
@@ -72,7 +83,10 @@ def integer(name: str, value: Any, *, minimum: int | None = None) -> int:
     else:
         _reject_type(name, value, "an integer")
     if minimum is not None and result < minimum:
-        msg = f"{name} must be an integer >= {minimum}, got {name}={value!r}"
+        msg = f"{name} must be an integer >= {minimum}, got {name}={short_repr(value)}"
+        raise ValueError(msg)
+    if abs(result) > INT64_MAX:
+        msg = f"{name} must be an integer within int64 (|{name}| < 2**63), got {name}={short_repr(value)}"
         raise ValueError(msg)
     return result
 
@@ -82,12 +96,13 @@ def optional_real(name: str, value: Any) -> float | None:
 
 
 def choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """One of ``options``, as a builtin ``str`` (``np.str_`` and ``StrEnum`` values are plain text)."""
     options = tuple(options)
     if not isinstance(value, str) or value not in options:
         allowed = ", ".join(repr(o) for o in options)
-        msg = f"{name} must be one of {allowed}, got {name}={value!r}"
+        msg = f"{name} must be one of {allowed}, got {name}={short_repr(value)}"
         raise ValueError(msg)
-    return value
+    return str.__str__(value)
 
 
 def schedule(name: str, value: Any) -> Schedule:

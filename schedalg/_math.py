@@ -76,13 +76,20 @@ def _math_pow(base: float, exponent: float) -> float:
 
 
 def _numpy_pow(base: float, exponent: float) -> float:
-    # Both operands as 1-element arrays: numpy answers a 0-d call or a scalar
-    # exponent through other kernels (e.g. squaring for 2.0) than the general
-    # one its array loops use. A certain overflow is answered up front, as the
-    # array path's inf, so that numpy need not be silenced (np.errstate costs
-    # more than the power itself).
-    if base > 0.0 and exponent * math.log2(base) >= 1024.0:
-        return math.inf
+    # Both operands as 1-element arrays: numpy answers a scalar operand (a
+    # Python float, a 0-d array) through other kernels (libm, squaring for
+    # 2.0) than the general one its loops over two arrays use, whatever their
+    # length. A certain overflow is answered up front, as the array path's
+    # inf, so that numpy need not be silenced (np.errstate costs more than
+    # the power itself); near the edge, where log2 may round either way,
+    # numpy decides.
+    if base > 0.0:
+        log2_result = exponent * math.log2(base)
+        if log2_result >= 1025.0:
+            return math.inf
+        if log2_result > 1000.0:
+            with np.errstate(over="ignore"):
+                return float(np.power(np.array([base]), np.array([exponent]))[0])
     return float(np.power(np.array([base]), np.array([exponent]))[0])
 
 
@@ -115,15 +122,24 @@ class array_math:  # noqa: N801 - used like a module
     sqrt = np.sqrt
 
     @staticmethod
-    def pow(base: Any, exponent: Any) -> np.ndarray:  # noqa: A003
+    def pow(base: Any, exponent: Any, out: np.ndarray | None = None) -> np.ndarray:  # noqa: A003
         """``np.power`` through its general kernel, as the scalar ``pow`` uses.
 
-        A scalar exponent would select numpy's special cases (squaring for
-        2.0), which round differently: broadcast it to an array first.
+        A scalar operand, base or exponent, would select other kernels (libm,
+        squaring for 2.0, on a one-element array too), which round
+        differently: both operands go in as arrays of the same shape, the
+        form whose results do not depend on the length of the arrays. A
+        one-element result written in place over an operand takes such a
+        kernel too, so it is computed apart and copied.
         """
-        if np.ndim(exponent) == 0:
+        if type(exponent) is not np.ndarray or exponent.ndim == 0:
             exponent = np.full(np.shape(base), exponent)
-        return np.power(base, exponent)
+        elif type(base) is not np.ndarray or base.ndim == 0:
+            base = np.full(exponent.shape, base)
+        if out is not None and out.size == 1:
+            out[...] = np.power(base, exponent)
+            return out
+        return np.power(base, exponent, out=out)
 
 
 sqrt = math.sqrt  # exact (IEEE-754 correctly rounded) in both libraries

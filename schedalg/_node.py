@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     from typing_extensions import Self
 
-__all__ = ["Schedule", "node", "register", "CONSTRUCTORS"]
+__all__ = ["Schedule", "node", "register", "CONSTRUCTORS", "NODES", "MAX_DEPTH", "MAX_ITEMS", "to_dict"]
 
 #: Steps evaluated per block by the array path (512 KiB of float64): small
 #: enough that a block and its few temporaries stay in cache, large enough
@@ -43,8 +43,28 @@ __all__ = ["Schedule", "node", "register", "CONSTRUCTORS"]
 BLOCK = 1 << 16
 
 #: Public constructor name -> constructor, filled by :func:`register`. The text
-#: and dict readers accept exactly these names.
+#: and dict readers accept exactly these names, and the methods and operators
+#: of :class:`Schedule` reach the combinators through it (the core imports in
+#: one direction: ``_node`` never imports the modules that build on it).
 CONSTRUCTORS: dict[str, Callable[..., Any]] = {}
+#: Node name -> node class, filled by :func:`node`: how the simplification
+#: rules build and recognise nodes without importing the modules defining them.
+NODES: dict[str, type] = {}
+
+#: Deepest nesting of schedules, counted as nodes on the longest root-to-leaf
+#: path. Construction refuses deeper trees, so evaluation, ``==``, ``hash``,
+#: pickling, ``repr`` and :func:`to_dict` never recurse further, and the text
+#: and data readers accept every tree that can be built.
+MAX_DEPTH = 64
+#: Largest data form of a schedule: the values, keys and string characters of
+#: its :func:`to_dict` (see :func:`data_cost`). Construction refuses larger
+#: trees, and :func:`schedalg.from_dict` reads up to this many.
+MAX_ITEMS = 250_000
+
+#: Constructors whose nodes have no data or text form, with the reason.
+NOT_SERIALIZABLE = {
+    "from_fn": "from_fn schedules wrap a Python callable and cannot be serialized",
+}
 
 Steps = Union[int, float, "npt.ArrayLike"]
 
@@ -78,7 +98,12 @@ def cached_field() -> Any:
 
 
 def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Record ``fn`` as the public constructor called ``name``."""
+    """Record ``fn`` as the public constructor called ``name``.
+
+    A constructor's ``*args`` parameter (``minimum(a, b, *more)``) is a field
+    of the node holding a tuple, written positionally by ``repr`` and as a
+    list under its name by :func:`to_dict` (left out when empty).
+    """
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         CONSTRUCTORS[name] = fn
@@ -106,6 +131,8 @@ def node(name: str) -> Callable[[type], type]:
         cls._defaults = {  # type: ignore[attr-defined]
             f.name: f.default for f in args if f.default is not dataclasses.MISSING
         }
+        cls._cost = 2 + len(name)  # type: ignore[attr-defined]  # the dict, its "type" key and name
+        NODES[name] = cls
         return cls
 
     return deco
@@ -139,18 +166,26 @@ class Schedule:
     """
 
     #: ``_integer``: whether the values are integers (answered as ``int`` and
-    #: ``int64``), fixed at construction by :meth:`_is_integer`. ``__dict__``
+    #: ``int64``), fixed at construction by :meth:`_is_integer`. ``_depth`` and
+    #: ``_items``: the nesting depth and the size of the data form, measured
+    #: at construction (:data:`MAX_DEPTH`, :data:`MAX_ITEMS`). ``_hash``: the
+    #: hash, computed on first use. ``__dict__``
     #: stays empty (``__setattr__`` refuses every name) but exists, because
     #: torch's ``LambdaLR.state_dict`` copies ``fn.__dict__`` of its callables;
     #: ``__weakref__`` because ``jax.jit`` weak-references the function it traces.
-    __slots__ = ("_integer", "__dict__", "__weakref__")
+    __slots__ = ("_integer", "_depth", "_items", "_hash", "__dict__", "__weakref__")
     _integer: bool
+    _depth: int
+    _items: int
     #: numpy defers to the operators below (``array + s`` raises TypeError
     #: instead of building an object array of schedules).
     __array_ufunc__ = None
     _name: ClassVar[str]
     _args: ClassVar[tuple[str, ...]]
     _defaults: ClassVar[dict[str, Any]]
+    _cost: ClassVar[int]
+    #: The field holding a constructor's ``*args`` (a tuple), if any.
+    _varargs: ClassVar[str | None] = None
 
     # -- value semantics (generic over the dataclass fields) ---------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -173,8 +208,68 @@ class Schedule:
         if kwargs:
             msg = f"{type(self).__name__}() got unexpected or repeated arguments {sorted(kwargs)!r}"
             raise TypeError(msg)
+        depth, items = self._measure()
+        self._finish(depth, items, None)
+
+    def _measure(self) -> tuple[int, int]:
+        """``(depth, items)`` of this node: see :data:`MAX_DEPTH` and :func:`data_cost`."""
+        depth = 0
+        items = self._cost
+        varargs = self._varargs
+        for name in self._args:
+            value = getattr(self, name)
+            if isinstance(value, Schedule):
+                items += 1 + value._items
+                if value._depth > depth:
+                    depth = value._depth
+            elif type(value) is tuple:
+                if name == varargs and not value:
+                    continue  # to_dict leaves an empty *args out
+                items += 2
+                for x in value:
+                    if isinstance(x, Schedule):
+                        items += x._items
+                        if x._depth > depth:
+                            depth = x._depth
+                    else:
+                        items += _value_cost(x)
+            else:
+                items += 1 + _value_cost(value)
+        return depth + 1, items
+
+    def _finish(self, depth: int, items: int, integer: bool | None) -> None:
+        """Check the limits, then compute derived values (all fields are set)."""
+        if depth > MAX_DEPTH:
+            msg = (
+                f"{self._name}: schedules may be nested at most {MAX_DEPTH} levels deep (so that "
+                f"repr, to_dict, pickle and evaluation never recurse further), got {depth} levels"
+            )
+            raise ValueError(msg)
+        if items > MAX_ITEMS:
+            msg = (
+                f"{self._name}: a schedule may hold at most {MAX_ITEMS} items (the numbers, keys "
+                f"and characters of its to_dict, which from_dict reads back), got {items}"
+            )
+            raise ValueError(msg)
+        setattr_ = object.__setattr__
+        setattr_(self, "_depth", depth)
+        setattr_(self, "_items", items)
+        setattr_(self, "_hash", None)
         self.__post_init__()
-        setattr_(self, "_integer", self._is_integer())
+        setattr_(self, "_integer", self._is_integer() if integer is None else integer)
+
+    def _derived(self, values: dict[str, Any], depth: int, items: int, integer: bool | None = None) -> Self:
+        """A node of this type with the fields ``values`` and a known measure.
+
+        For n-ary nodes that grow by one operand: measuring the new node
+        field by field would cost as much as the whole tuple each time.
+        """
+        new = object.__new__(type(self))
+        setattr_ = object.__setattr__
+        for name in self._args:
+            setattr_(new, name, values[name])
+        new._finish(depth, items, integer)
+        return new
 
     def __post_init__(self) -> None:
         """Compute cached derived values (``init=False`` fields); none by default."""
@@ -190,10 +285,18 @@ class Schedule:
             return True
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        mine = self._values()
+        theirs = other._values()  # type: ignore[attr-defined]
+        # 0.0 == -0.0, but constant(0.0) and constant(-0.0) are different schedules.
+        return mine == theirs and _zero_signs(mine) == _zero_signs(theirs)
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        # Cached: a tree that shares subtrees hashes each of them once.
+        h = self._hash
+        if h is None:
+            h = hash(self._values())
+            object.__setattr__(self, "_hash", h)
+        return h
 
     def __setattr__(self, name: str, value: Any) -> None:
         msg = f"schedules are immutable: cannot assign to field {name!r}"
@@ -204,9 +307,17 @@ class Schedule:
         raise dataclasses.FrozenInstanceError(msg)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuilt through __init__, so cached derived values are recomputed
-        # rather than pickled.
-        return (type(self), self._values())
+        # Rebuilt through the public constructor, by name: the arguments are
+        # validated again (a pickle never yields a node that the constructor
+        # would refuse) and cached derived values are recomputed, not pickled.
+        return (_rebuild, (self._name, self._positional()))
+
+    def _positional(self) -> tuple[Any, ...]:
+        """The constructor's positional arguments: the fields, ``*args`` unpacked."""
+        values = self._values()
+        if self._varargs is None:
+            return values
+        return (*values[:-1], *values[-1])
 
     # -- evaluation ---------------------------------------------------------------
     def _at(self, t: float) -> float:  # pragma: no cover - every node overrides
@@ -320,9 +431,7 @@ class Schedule:
         return NotImplemented  # a schedule is never an exponent
 
     def __neg__(self) -> Schedule:
-        from . import combinators
-
-        return combinators.scale(self, -1.0)
+        return CONSTRUCTORS["scale"](self, -1.0)
 
     def __pos__(self) -> Self:
         return self
@@ -330,33 +439,23 @@ class Schedule:
     # -- combinators as methods ---------------------------------------------------
     def warmup(self, steps: float, start: float = 0.0, shape: str = "linear") -> Schedule:
         """``warmup(self, steps, start, shape)``; see :func:`schedalg.warmup`."""
-        from . import combinators
-
-        return combinators.warmup(self, steps, start=start, shape=shape)
+        return CONSTRUCTORS["warmup"](self, steps, start=start, shape=shape)
 
     def cooldown(self, at: float, steps: float, end: float = 0.0, shape: str = "linear") -> Schedule:
         """``cooldown(self, at, steps, end, shape)``; see :func:`schedalg.cooldown`."""
-        from . import combinators
-
-        return combinators.cooldown(self, at, steps, end=end, shape=shape)
+        return CONSTRUCTORS["cooldown"](self, at, steps, end=end, shape=shape)
 
     def cyclical(self, period: float, period_mult: float = 1.0, decay: float = 1.0) -> Schedule:
         """``cyclical(self, ...)``; see :func:`schedalg.cyclical`."""
-        from . import combinators
-
-        return combinators.cyclical(self, period, period_mult=period_mult, decay=decay)
+        return CONSTRUCTORS["cyclical"](self, period, period_mult=period_mult, decay=decay)
 
     def scale(self, k: float) -> Schedule:
         """``scale(self, k)``; see :func:`schedalg.scale`."""
-        from . import combinators
-
-        return combinators.scale(self, k)
+        return CONSTRUCTORS["scale"](self, k)
 
     def invert(self, numerator: float = 1.0) -> Schedule:
         """``invert(self, numerator)``; see :func:`schedalg.invert`."""
-        from . import combinators
-
-        return combinators.invert(self, numerator)
+        return CONSTRUCTORS["invert"](self, numerator)
 
     def quantize(
         self,
@@ -366,39 +465,27 @@ class Schedule:
         high: int | None = None,
     ) -> Schedule:
         """``quantize(self, ...)``; see :func:`schedalg.quantize`."""
-        from . import combinators
-
-        return combinators.quantize(self, multiple, rounding=rounding, low=low, high=high)
+        return CONSTRUCTORS["quantize"](self, multiple, rounding=rounding, low=low, high=high)
 
     def shift(self, steps: float) -> Schedule:
         """``shift(self, steps)``; see :func:`schedalg.shift`."""
-        from . import combinators
-
-        return combinators.shift(self, steps)
+        return CONSTRUCTORS["shift"](self, steps)
 
     def delay(self, steps: float) -> Schedule:
         """``delay(self, steps)``; see :func:`schedalg.delay`."""
-        from . import combinators
-
-        return combinators.delay(self, steps)
+        return CONSTRUCTORS["delay"](self, steps)
 
     def stretch(self, factor: float) -> Schedule:
         """``stretch(self, factor)``; see :func:`schedalg.stretch`."""
-        from . import combinators
-
-        return combinators.stretch(self, factor)
+        return CONSTRUCTORS["stretch"](self, factor)
 
     def per_epoch(self, steps_per_epoch: int) -> Schedule:
         """``per_epoch(self, steps_per_epoch)``; see :func:`schedalg.per_epoch`."""
-        from . import combinators
-
-        return combinators.per_epoch(self, steps_per_epoch)
+        return CONSTRUCTORS["per_epoch"](self, steps_per_epoch)
 
     def clip(self, low: float | None = None, high: float | None = None) -> Schedule:
         """``clip(self, low, high)``; see :func:`schedalg.clip`."""
-        from . import combinators
-
-        return combinators.clip(self, low, high)
+        return CONSTRUCTORS["clip"](self, low, high)
 
     # -- text -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -407,7 +494,9 @@ class Schedule:
             if not f.init:  # cached derived values are not arguments
                 continue
             value = getattr(self, f.name)
-            if f.default is dataclasses.MISSING:
+            if f.name == self._varargs:
+                parts.extend(_format_value(x) for x in value)
+            elif f.default is dataclasses.MISSING:
                 parts.append(_format_value(value))
             elif type(value) is not type(f.default) or _format_value(value) != _format_value(f.default):
                 # Compared as text so that -0.0 is not taken for the default 0.0.
@@ -416,9 +505,96 @@ class Schedule:
 
     def to_dict(self) -> dict[str, Any]:
         """This schedule as JSON-safe data; see :func:`schedalg.to_dict`."""
-        from .text import to_dict
-
         return to_dict(self)
+
+
+def _value_cost(value: Any) -> int:
+    """Items of a non-schedule value in the data form: 1, plus a string's characters."""
+    return 1 + len(value) if type(value) is str else 1
+
+
+def _zero_signs(values: tuple[Any, ...]) -> tuple[bool, ...]:
+    """The sign bits of the float zeros among ``values`` (and inside their tuples)."""
+    signs = []
+    for v in values:
+        if type(v) is float:
+            if v == 0.0:
+                signs.append(math.copysign(1.0, v) < 0.0)
+        elif type(v) is tuple:
+            signs.extend(math.copysign(1.0, x) < 0.0 for x in v if type(x) is float and x == 0.0)
+    return tuple(signs)
+
+
+# -- data form --------------------------------------------------------------------------
+def to_dict(s: Schedule) -> dict[str, Any]:
+    """A schedule as JSON-safe data: ``{"type": name, **arguments}``.
+
+    ``name`` is the public constructor and the arguments are all of its
+    parameters, defaults included (a constructor's ``*args``, such as the
+    operands of ``minimum(a, b, *more)``, is a list under its name, left out
+    when empty). Schedules nest as dicts, tuples become lists, and numbers,
+    strings, bools and ``None`` stay as they are (ints stay ints), so
+    ``json.dumps(to_dict(s), allow_nan=False)`` always works and
+    :func:`~schedalg.from_dict` reads it back: ``from_dict(to_dict(s)) == s``.
+    Every schedule that can be built is within the readers' limits
+    (:data:`MAX_DEPTH`, :data:`MAX_ITEMS`): construction refuses larger ones.
+
+    Args:
+        s: the schedule.
+
+    Returns:
+        A new dict of plain dicts, lists, strings, ints, floats, bools and ``None``.
+
+    Raises:
+        TypeError: ``s`` is not a schedule.
+        ValueError: ``s`` contains a ``from_fn`` node (a Python callable has
+            no data form).
+
+    >>> import schedalg as sa
+    >>> sa.to_dict(sa.warmup(sa.cosine(1.0, 0.0, 90), 10))  # doctest: +NORMALIZE_WHITESPACE
+    {'type': 'warmup', 's': {'type': 'cosine', 'start': 1.0, 'end': 0.0, 'steps': 90},
+     'steps': 10, 'start': 0.0, 'shape': 'linear'}
+    >>> sa.to_dict(sa.linear(0.0, 1.0, 10) + 1)  # doctest: +NORMALIZE_WHITESPACE
+    {'type': 'arith', 'op': '+',
+     'a': {'type': 'linear', 'start': 0.0, 'end': 1.0, 'steps': 10}, 'b': 1.0}
+    >>> sa.to_dict(sa.from_fn(abs))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: from_fn schedules wrap a Python callable and cannot be serialized (at $); ...
+    """
+    if not isinstance(s, Schedule):
+        msg = f"to_dict expects a Schedule, got {type(s).__name__}"
+        raise TypeError(msg)
+    return _node_to_dict(s, "$")
+
+
+def _node_to_dict(s: Schedule, path: str) -> dict[str, Any]:
+    name = s._name
+    if name in NOT_SERIALIZABLE:
+        msg = f"{NOT_SERIALIZABLE[name]} (at {path}); build the schedule from the other constructors to save it"
+        raise ValueError(msg)
+    if name not in CONSTRUCTORS:
+        msg = f"cannot serialize {type(s).__name__} (at {path}): it is not a registered schedalg node"
+        raise ValueError(msg)
+    out: dict[str, Any] = {"type": name}
+    for field, value in zip(s._args, s._values()):
+        if field == s._varargs and not value:
+            continue
+        out[field] = _value_to_data(value, f"{path}.{field}")
+    return out
+
+
+def _value_to_data(v: Any, path: str) -> Any:
+    # Constructors normalize their arguments to builtins; only schedules,
+    # tuples and builtin scalars occur.
+    if isinstance(v, Schedule):
+        return _node_to_dict(v, path)
+    if type(v) is tuple:
+        return [_value_to_data(x, f"{path}[{i}]") for i, x in enumerate(v)]
+    if v is None or type(v) in (bool, str, int, float):
+        return v
+    msg = f"cannot serialize a value of type {type(v).__name__} (at {path})"
+    raise ValueError(msg)
 
 
 # -- scalar steps ---------------------------------------------------------------------
@@ -434,13 +610,32 @@ def _int_step(t: int) -> float:
     try:
         return float(t)
     except OverflowError:
-        msg = f"step must be a finite number >= 0, got step={t} (too large for a float)"
+        msg = f"step must be a number >= 0 that a float can hold, got step={short_repr(t)} (too large for a float)"
         raise ValueError(msg) from None
 
 
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, but an int of thousands of digits as its size, and long text cut."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def _bad_scalar(t: Any) -> None:
-    msg = f"step must be a finite number >= 0, got step={t!r}"
+    msg = f"step must be a finite number >= 0, got step={short_repr(t)}"
     raise ValueError(msg)
+
+
+#: numpy's time types are integer subclasses, but a duration is not a step count.
+_TIME_TYPES = (np.timedelta64, np.datetime64)
+
+
+def _is_boolish(v: Any) -> bool:
+    """A bool, or a 0-d array (numpy, torch, ...) of booleans."""
+    if isinstance(v, (bool, np.bool_)):
+        return True
+    return str(getattr(v, "dtype", "")) in ("bool", "torch.bool")
 
 
 def _coerce_scalar(t: Any) -> float | None:
@@ -451,6 +646,9 @@ def _coerce_scalar(t: Any) -> float | None:
     if isinstance(t, bool) or isinstance(t, np.bool_):
         msg = f"step must be a number, not a bool, got step={t!r}"
         raise TypeError(msg)
+    if isinstance(t, _TIME_TYPES):
+        msg = f"step must be a number, not a {type(t).__name__}, got step={t!r}"
+        raise TypeError(msg)
     if isinstance(t, (np.integer, np.floating)) or (
         isinstance(t, numbers.Real) and not isinstance(t, (np.ndarray, np.generic))
     ):
@@ -458,29 +656,42 @@ def _coerce_scalar(t: Any) -> float | None:
             if t < 0:
                 _bad_scalar(t)
             return _int_step(int(t))
-        value = float(t)
+        try:
+            value = float(t)
+        except OverflowError:  # a Fraction or Decimal beyond the floats
+            value = math.inf if t > 0 else -math.inf
         if not 0.0 <= value < math.inf:
+            if value == math.inf and t == t and t < math.inf:  # finite, but not as a float
+                msg = f"step must be a number >= 0 that a float can hold, got step={short_repr(t)} (too large for a float)"
+                raise ValueError(msg)
             _bad_scalar(t)
         return value
     if isinstance(t, (np.ndarray, list, tuple, range)) or hasattr(t, "__array__"):
         return None
-    msg = f"step must be a number or an array-like of numbers, got {type(t).__name__}: {t!r}"
+    msg = f"step must be a number or an array-like of numbers, got {type(t).__name__}: {short_repr(t)}"
     raise TypeError(msg)
 
 
 # -- array steps ----------------------------------------------------------------------
 def _as_step_array(t: Any) -> np.ndarray:
+    mask = getattr(t, "mask", None) if isinstance(t, np.ndarray) else None
+    if mask is not None and np.any(mask):
+        idx = np.unravel_index(int(np.argmax(np.broadcast_to(mask, t.shape))), t.shape)
+        msg = f"steps must all have a value, got a masked array with steps[{_index(idx)}] masked"
+        raise ValueError(msg)
     try:
         arr = np.asarray(t)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RuntimeError) as exc:
+        # RuntimeError: torch refuses .numpy() on a tensor that requires grad.
         msg = f"steps must be an array-like of numbers, got {type(t).__name__}: {exc}"
         raise TypeError(msg) from None
     kind = arr.dtype.kind
     if kind in "iuf" and isinstance(t, (list, tuple)):
-        # numpy turns True into 1 in a list of numbers: look for bools first.
+        # numpy turns True (and 0-d bool arrays) into 1 in a list of numbers:
+        # look for bools first.
         objects = np.asarray(t, dtype=object)
         for idx, v in np.ndenumerate(objects):
-            if isinstance(v, (bool, np.bool_)):
+            if _is_boolish(v):
                 msg = f"steps must be numbers, not bools, got steps[{_index(idx)}]={v!r}"
                 raise TypeError(msg)
     if kind == "b":
@@ -488,19 +699,30 @@ def _as_step_array(t: Any) -> np.ndarray:
         raise TypeError(msg)
     if kind == "O":
         for idx, v in np.ndenumerate(arr):
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-                msg = f"steps must be numbers, got steps[{_index(idx)}]={v!r}"
+            if _is_boolish(v) or isinstance(v, _TIME_TYPES) or not isinstance(v, numbers.Real):
+                msg = f"steps must be numbers, got steps[{_index(idx)}]={short_repr(v)}"
                 raise TypeError(msg)
             try:
                 float(v)
             except OverflowError:
-                msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={v!r} (too large for a float)"
+                msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={short_repr(v)} (too large for a float)"
                 raise ValueError(msg) from None
         arr = arr.astype(np.float64)
         kind = "f"
     if kind not in "iuf":
         msg = f"steps must be real numbers, got an array of dtype {arr.dtype}"
         raise TypeError(msg)
+    if kind == "f" and arr.dtype.itemsize > 8:
+        # long double: converted here, so a value beyond the floats is caught
+        # (the scalar path refuses it too) rather than evaluated at inf.
+        wide = arr
+        with np.errstate(over="ignore"):
+            arr = wide.astype(np.float64)
+        lost = np.isinf(arr) & np.isfinite(wide)
+        if lost.any():
+            idx = np.unravel_index(int(np.argmax(lost)), arr.shape)
+            msg = f"steps must be finite numbers >= 0, got steps[{_index(idx)}]={wide[idx]!r} (too large for a float)"
+            raise ValueError(msg)
     if arr.size == 0 or kind == "u":
         return arr
     if kind == "i":
@@ -589,6 +811,13 @@ def is_number(x: object) -> bool:
 def _arith(op: str, a: object, b: object) -> Any:
     if not ((isinstance(a, Schedule) or is_number(a)) and (isinstance(b, Schedule) or is_number(b))):
         return NotImplemented
-    from . import combinators
+    return CONSTRUCTORS["arith"](op, a, b)
 
-    return combinators.arith(op, a, b)
+
+def _rebuild(name: str, args: tuple[Any, ...]) -> Schedule:
+    """Unpickle a node: its public constructor called on its arguments."""
+    fn = CONSTRUCTORS.get(name)
+    if fn is None:
+        msg = f"cannot unpickle a schedule of unknown type {name!r}"
+        raise ValueError(msg)
+    return fn(*args)

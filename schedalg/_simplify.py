@@ -2,7 +2,10 @@
 
 The public constructors validate their arguments and call the function of the
 same name here, which returns either a simpler equivalent schedule or the node
-itself. A rule never changes a value, within the domain where floats are exact:
+itself. The rules build and recognise nodes by name, through the registry of
+:mod:`schedalg._node` (``NODES``), so this module imports nothing that imports
+it back. A rule never changes a value, within the domain where floats are
+exact:
 
 * the value at every step below 2**53 (where every integer step is a float),
 * values whose intermediate products are normal floats (magnitudes between
@@ -25,9 +28,24 @@ Rules:
   ``maximum``, ``shift``, ``delay``, ``stretch`` and ``+ - *`` of constants
   (each computes the same single rounding the node would); ``k / constant(c)``
   does not fold, as ``k / s`` is always ``invert(s, k)``;
+* a constant operand of an operator is its number: ``constant(2.0) * s`` is
+  ``scale(s, 2.0)``, as ``s * 2`` is (multiplication commutes exactly), and
+  ``s + constant(1.0)`` is ``s + 1.0``;
 * ``scale(scale(s, a), b) -> scale(s, a * b)`` when ``a`` or ``b`` is a power of
   two (so ``s(t) * a * b`` has one rounding either way); ``s / k -> scale(s,
   1 / k)`` for powers of two; ``s * k -> scale(s, k)``; ``k / s -> invert(s, k)``;
+* associative operators flatten into n-ary nodes that evaluate in the same
+  order, so no value changes and a long chain is one node, not a deep tree:
+  a left operand that is a chain of the same family (``+ -`` or ``* /``, a
+  ``scale`` being the product ``s * k``) grows by one operand: ``(a + b) - c``
+  is ``arith('+-', a, b, c)``, ``scale(scale(s, 0.9), 0.9)`` is ``s * 0.9 *
+  0.9``; a right operand stays whole (``a + (b + c)`` rounds differently);
+  a trailing factor folds into a trailing number when one of the two is a
+  power of two;
+* ``minimum`` and ``maximum`` are exactly associative (ties keep the first
+  operand, NaN propagates), so nested ones flatten on both sides; an operand
+  equal to an earlier one is dropped, neighbouring constants fold, and
+  ``minimum(a, a)`` is ``a``;
 * ``invert(invert(s, n), n) -> s`` for ``n != 0``; ``invert(constant(c))`` does *not* fold (that
   would break the involution: ``1 / (1 / c) != c``);
 * ``shift(shift(s, a), b)`` stays nested: at fractional steps ``(t + b) + a``
@@ -35,8 +53,7 @@ Rules:
 * nested sequences flatten (at integer offsets, where local times are exact
   below 2**53), pieces that can never run are dropped, and neighbouring equal
   constants merge;
-* ``quantize(quantize(s, *args), *args)`` is the inner node (idempotence);
-  ``minimum(a, a)`` and ``maximum(a, a)`` are ``a``.
+* ``quantize(quantize(s, *args), *args)`` is the inner node (idempotence).
 """
 
 from __future__ import annotations
@@ -44,10 +61,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._node import Schedule
-from . import shapes as _shapes
+from ._node import NODES, Schedule
 
 _EXACT = 2**53
+#: The family of each operator: chains hold operators of one family only.
+_FAMILY = {"+": "+", "-": "+", "*": "*", "/": "*"}
 
 
 def _power_of_two(x: float) -> bool:
@@ -58,110 +76,221 @@ def _normal(x: float) -> bool:
     return x == 0.0 or (math.isfinite(x) and abs(x) >= 2.2250738585072014e-308)
 
 
+def _kind(s: Any) -> str | None:
+    """The node name of a schedule, None for a number."""
+    return type(s)._name if isinstance(s, Schedule) else None
+
+
 def _const(s: Any) -> float | None:
-    return s.value if type(s) is _shapes.Constant else None
+    return s.value if _kind(s) == "constant" else None
+
+
+def _number(x: Any) -> float | None:
+    """A number operand, or the value of a constant schedule; None otherwise."""
+    return x if not isinstance(x, Schedule) else _const(x)
 
 
 def constant(value: float) -> Schedule:
-    return _shapes.Constant(value)
+    return NODES["constant"](value)
 
 
 # -- shapes -------------------------------------------------------------------------------------------
-def interpolating(cls: type, start: float, end: float, steps: float, *extra: Any) -> Schedule:
+def interpolating(kind: str, start: float, end: float, steps: float, *extra: Any) -> Schedule:
     if start == end:
         return constant(start)
-    return cls(start, end, steps, *extra)
+    return NODES[kind](start, end, steps, *extra)
 
 
-def exponential(cls: type, start: float, gamma: float, every: float, staircase: bool) -> Schedule:
+def exponential(start: float, gamma: float, every: float, staircase: bool) -> Schedule:
     if gamma == 1.0 or start == 0.0:
         return constant(start)
-    return cls(start, gamma, every, staircase)
+    return NODES["exponential"](start, gamma, every, staircase)
 
 
-def piecewise_constant(cls: type, boundaries: tuple, values: tuple) -> Schedule:
+def piecewise_constant(boundaries: tuple, values: tuple) -> Schedule:
     if all(v == values[0] for v in values):
         return constant(values[0])
-    return cls(boundaries, values)
+    return NODES["piecewise_constant"](boundaries, values)
 
 
-def piecewise_linear(cls: type, knots: tuple, values: tuple) -> Schedule:
+def piecewise_linear(knots: tuple, values: tuple) -> Schedule:
     if all(v == values[0] for v in values):
         return constant(values[0])
-    return cls(knots, values)
+    return NODES["piecewise_linear"](knots, values)
 
 
-# -- scale, invert, arithmetic ----------------------------------------------------------------------------
-def scale(cls: type, s: Schedule, k: float) -> Schedule:
+# -- chains of + - and * / -----------------------------------------------------------------------------------
+def _chain_of(s: Any, family: str) -> tuple[str, list[Any]] | None:
+    """``(ops, operands)`` of ``s`` if it is a chain of ``family``, else None."""
+    kind = _kind(s)
+    if kind == "arith" and _FAMILY[s.op[0]] == family:
+        return s.op, [s.a, s.b, *s.more]
+    if kind == "scale" and family == "*":
+        return "*", [s.s, s.k]
+    return None
+
+
+def _is_chain(s: Any, family: str) -> bool:
+    kind = _kind(s)
+    return (kind == "arith" and _FAMILY[s.op[0]] == family) or (kind == "scale" and family == "*")
+
+
+def _make_chain(ops: str, operands: list[Any]) -> Schedule:
+    """The canonical node of a chain: ``scale`` for ``s * k``, else ``arith``."""
+    if ops == "*" and not isinstance(operands[1], Schedule):
+        return NODES["scale"](operands[0], operands[1])
+    return NODES["arith"](ops, operands[0], operands[1], tuple(operands[2:]))
+
+
+def _operand_measure(x: Any) -> tuple[int, int, bool]:
+    """``(depth, items, integer)`` that an operand adds to a chain."""
+    if isinstance(x, Schedule):
+        return x._depth, x._items, x._integer
+    return 0, 1, float(x).is_integer()
+
+
+def _extend(chain: Schedule, op: str, x: Any) -> Schedule:
+    """``chain op x`` for a chain of ``op``'s family: one more operand."""
+    if not isinstance(chain, NODES["arith"]):  # a scale: rebuilt as a chain
+        ops, operands = _chain_of(chain, _FAMILY[op])  # type: ignore[misc]
+        return _make_chain(ops + op, [*operands, x])
+    return _grow(chain, op, [x])
+
+
+def _grow(chain: Schedule, ops: str, xs: list[Any]) -> Schedule:
+    """An ``arith`` chain with the operators ``ops`` and operands ``xs`` appended.
+
+    The node is measured from the chain's measure, so that building a sum of
+    ``n`` schedules one ``+`` at a time costs a tuple copy per step (C), not a
+    Python loop over all the operands.
+    """
+    depth, items, integer = chain._depth, chain._items, chain._integer and "/" not in ops
+    items += len(ops) + (0 if chain.more else 2)  # the op characters, the "more" key and list
+    for x in xs:
+        d, n, i = _operand_measure(x)
+        depth = max(depth, d + 1)
+        items += n
+        integer = integer and i
+    values = {"op": chain.op + ops, "a": chain.a, "b": chain.b, "more": chain.more + tuple(xs)}
+    return chain._derived(values, depth, items, integer)
+
+
+def arith(op: str, a: Any, b: Any) -> Schedule:
+    """``a op b``; ``a`` and ``b`` are schedules or finite floats, one at least a schedule."""
+    ca, cb = _number(a), _number(b)
+    if op == "/":
+        if cb == 0.0:
+            msg = f"division by zero: {a!r} / {b!r}"
+            raise ZeroDivisionError(msg)
+        if not isinstance(a, Schedule):
+            # k / s is invert(s, k) for every s, constants included: folding
+            # k / constant(c) would break invert's involution.
+            return invert(b, a)
+    if ca is not None and cb is not None:
+        folded = {"+": ca + cb, "-": ca - cb, "*": ca * cb, "/": ca / cb if op == "/" else 0.0}[op]
+        if math.isfinite(folded):
+            return constant(folded)
+        return NODES["arith"](op, a, b)
+    if op == "*":
+        if cb is not None:
+            return scale(a, cb)
+        if ca is not None:
+            return scale(b, ca)
+    elif op == "/":
+        if ca is not None:  # constant(k) / s, s not a constant: k / s
+            return invert(b, ca)
+        if cb is not None:
+            if cb == 1.0:
+                return a
+            if _power_of_two(cb) and _normal(1.0 / cb):
+                return scale(a, 1.0 / cb)
+    elif op == "+":
+        if cb == 0.0:
+            return a
+        if ca == 0.0:
+            return b
+    elif op == "-" and cb == 0.0:
+        return a
+    if ca is not None:
+        a = ca
+    if cb is not None:
+        b = cb
+    if _is_chain(a, _FAMILY[op]):
+        return _extend(a, op, b)
+    return NODES["arith"](op, a, b)
+
+
+def _plain(x: Any) -> bool:
+    """An operand that a chain of its family always appends: a schedule, not a constant."""
+    return isinstance(x, Schedule) and _kind(x) != "constant"
+
+
+def arith_chain(ops: str, operands: list[Any]) -> Schedule:
+    """``operands[0] ops[0] operands[1] ops[1] ...``, folded from the left.
+
+    The same node as the binary rules applied one operator at a time, but a
+    run of operands that only append is added in one step, so a chain of
+    ``n`` operands costs O(n), not O(n**2).
+    """
+    result = arith(ops[0], operands[0], operands[1])
+    i, n = 1, len(ops)
+    while i < n:
+        family = _FAMILY[ops[i]]
+        if _kind(result) == "arith" and _FAMILY[result.op[0]] == family and _plain(operands[i + 1]):  # type: ignore[attr-defined]
+            j = i
+            while j < n and _FAMILY[ops[j]] == family and _plain(operands[j + 1]):
+                j += 1
+            result = _grow(result, ops[i:j], operands[i + 1 : j + 1])
+            i = j
+        else:
+            result = arith(ops[i], result, operands[i + 1])
+            i += 1
+    return result
+
+
+# -- scale, invert -------------------------------------------------------------------------------------------
+def scale(s: Schedule, k: float) -> Schedule:
     if k == 1.0:
         return s
     c = _const(s)
     if c is not None and math.isfinite(c * k):
         return constant(c * k)
-    if type(s) is cls:
-        inner, a = s.s, s.k  # type: ignore[attr-defined]
+    kind = _kind(s)
+    if kind == "scale":
+        a = s.k  # type: ignore[attr-defined]
         product = a * k
         if (_power_of_two(a) or _power_of_two(k)) and _normal(product):
-            return scale(cls, inner, product)
-    return cls(s, k)
+            return scale(s.s, product)  # type: ignore[attr-defined]
+        return _make_chain("**", [s.s, a, k])  # type: ignore[attr-defined]
+    if kind == "arith" and _FAMILY[s.op[0]] == "*":  # type: ignore[attr-defined]
+        last = s.more[-1] if s.more else s.b  # type: ignore[attr-defined]
+        if s.op[-1] == "*" and not isinstance(last, Schedule):  # type: ignore[attr-defined]
+            product = last * k
+            if (_power_of_two(last) or _power_of_two(k)) and _normal(product):
+                ops, operands = _chain_of(s, "*")  # type: ignore[misc]
+                if product == 1.0:
+                    return _make_chain(ops[:-1], operands[:-1]) if len(operands) > 2 else operands[0]
+                return _make_chain(ops, [*operands[:-1], product])
+        return _extend(s, "*", k)
+    return NODES["scale"](s, k)
 
 
-def invert(cls: type, s: Schedule, numerator: float) -> Schedule:
+def invert(s: Schedule, numerator: float) -> Schedule:
     # With numerator 0 the nested node is 0 / (0 / s(t)), a division by zero.
-    if type(s) is cls and s.numerator == numerator != 0.0:  # type: ignore[attr-defined]
+    if _kind(s) == "invert" and s.numerator == numerator != 0.0:  # type: ignore[attr-defined]
         return s.s  # type: ignore[attr-defined]
-    return cls(s, numerator)
-
-
-def arith(cls: type, op: str, a: Any, b: Any) -> Schedule:
-    from . import combinators
-
-    ca = a if not isinstance(a, Schedule) else _const(a)
-    cb = b if not isinstance(b, Schedule) else _const(b)
-    if op == "/" and not isinstance(a, Schedule):
-        # k / s is invert(s, k) for every s, constants included: folding
-        # k / constant(c) would break invert's involution.
-        return combinators.invert(b, a)
-    if ca is not None and cb is not None:
-        if op == "/" and cb == 0.0:
-            msg = f"division by zero: {a!r} / {b!r}"
-            raise ValueError(msg)
-        folded = {"+": ca + cb, "-": ca - cb, "*": ca * cb, "/": ca / cb if op == "/" else 0.0}[op]
-        if math.isfinite(folded):
-            return constant(folded)
-    if op == "*":
-        if not isinstance(b, Schedule):
-            return combinators.scale(a, b)
-        if not isinstance(a, Schedule):
-            return combinators.scale(b, a)
-    elif op == "/":
-        if not isinstance(b, Schedule):
-            if b == 0.0:
-                msg = f"division by zero: {a!r} / 0"
-                raise ValueError(msg)
-            if b == 1.0:
-                return a
-            if _power_of_two(b) and _normal(1.0 / b):
-                return combinators.scale(a, 1.0 / b)
-    elif op == "+":
-        if not isinstance(b, Schedule) and b == 0.0:
-            return a
-        if not isinstance(a, Schedule) and a == 0.0:
-            return b
-    elif op == "-" and not isinstance(b, Schedule) and b == 0.0:
-        return a
-    return cls(op, a, b)
+    return NODES["invert"](s, numerator)
 
 
 # -- quantize, clip, extrema -------------------------------------------------------------------------------
-def quantize(cls: type, s: Schedule, multiple: int, rounding: str, low: int | None, high: int | None) -> Schedule:
-    node = cls(s, multiple, rounding, low, high)
-    if type(s) is cls and s == cls(s.s, multiple, rounding, low, high):  # type: ignore[attr-defined]
+def quantize(s: Schedule, multiple: int, rounding: str, low: int | None, high: int | None) -> Schedule:
+    node = NODES["quantize"](s, multiple, rounding, low, high)
+    if _kind(s) == "quantize" and s == NODES["quantize"](s.s, multiple, rounding, low, high):  # type: ignore[attr-defined]
         return s
     return node
 
 
-def clip(cls: type, s: Schedule, low: float | None, high: float | None) -> Schedule:
+def clip(s: Schedule, low: float | None, high: float | None) -> Schedule:
     if low is None and high is None:
         return s
     c = _const(s)
@@ -171,49 +300,73 @@ def clip(cls: type, s: Schedule, low: float | None, high: float | None) -> Sched
         if high is not None and c > high:
             c = float(high)
         return constant(c)
-    if type(s) is cls and s.low == low and s.high == high:  # type: ignore[attr-defined]
+    if _kind(s) == "clip" and s.low == low and s.high == high:  # type: ignore[attr-defined]
         return s
-    return cls(s, low, high)
+    return NODES["clip"](s, low, high)
 
 
-def extremum(cls: type, a: Schedule, b: Schedule) -> Schedule:
-    if a == b:
-        return a
-    ca, cb = _const(a), _const(b)
-    if ca is not None and cb is not None:
-        return constant(cls(a, b)._at(0.0))
-    return cls(a, b)
+def _pick(kind: str, a: float, b: float) -> float:
+    # The evaluation's own rule: ties keep the first operand, NaN propagates.
+    if kind == "minimum":
+        return a if a <= b else b if b < a else a + b
+    return a if a >= b else b if b > a else a + b
+
+
+def extremum(kind: str, operands: list[Schedule]) -> Schedule:
+    """``minimum``/``maximum`` of ``operands``, in order: flattened, deduplicated, folded."""
+    flat: list[Schedule] = []
+    for x in operands:
+        if _kind(x) == kind:
+            flat.extend((x.a, x.b, *x.more))  # type: ignore[attr-defined]
+        else:
+            flat.append(x)
+    while True:
+        unique = list(dict.fromkeys(flat))  # the first of equal operands stays
+        folded: list[Schedule] = []
+        for x in unique:
+            c = _const(x)
+            prev = _const(folded[-1]) if folded else None
+            if c is not None and prev is not None:
+                folded[-1] = constant(_pick(kind, prev, c))
+            else:
+                folded.append(x)
+        if len(folded) == len(flat):
+            break
+        flat = folded
+    if len(folded) == 1:
+        return folded[0]
+    return NODES[kind](folded[0], folded[1], tuple(folded[2:]))
 
 
 # -- clock changes ------------------------------------------------------------------------------------------
-def shift(cls: type, s: Schedule, steps: float) -> Schedule:
+def shift(s: Schedule, steps: float) -> Schedule:
     # shift(shift(s, a), b) does not fold: s((t + b) + a) rounds twice at
     # fractional steps where s(t + (a + b)) rounds once.
     if steps == 0 or _const(s) is not None:
         return s
-    return cls(s, steps)
+    return NODES["shift"](s, steps)
 
 
-def delay(cls: type, s: Schedule, steps: float) -> Schedule:
+def delay(s: Schedule, steps: float) -> Schedule:
     if steps == 0 or _const(s) is not None:
         return s
-    return cls(s, steps)
+    return NODES["delay"](s, steps)
 
 
-def stretch(cls: type, s: Schedule, factor: float) -> Schedule:
+def stretch(s: Schedule, factor: float) -> Schedule:
     if factor == 1.0 or _const(s) is not None:
         return s
-    return cls(s, factor)
+    return NODES["stretch"](s, factor)
 
 
-def cyclical(cls: type, s: Schedule, period: float, period_mult: float, decay: float) -> Schedule:
+def cyclical(s: Schedule, period: float, period_mult: float, decay: float) -> Schedule:
     if decay == 1.0 and _const(s) is not None:
         return s
-    return cls(s, period, period_mult, decay)
+    return NODES["cyclical"](s, period, period_mult, decay)
 
 
 # -- sequence ---------------------------------------------------------------------------------------------------
-def sequence(cls: type, schedules: tuple, boundaries: tuple) -> Schedule:
+def sequence(schedules: tuple, boundaries: tuple) -> Schedule:
     """Flatten nested sequences, drop unreachable pieces, merge equal constants.
 
     A nested sequence at offset ``o`` sees ``(t - o) - b`` where the flat one
@@ -226,13 +379,14 @@ def sequence(cls: type, schedules: tuple, boundaries: tuple) -> Schedule:
     for i, s in enumerate(schedules):
         offset = 0 if i == 0 else boundaries[i - 1]
         stop = boundaries[i] if i < len(boundaries) else math.inf
-        inner_bounds = s.boundaries if type(s) is cls else ()  # type: ignore[attr-defined]
+        nested = _kind(s) == "sequence"
+        inner_bounds = s.boundaries if nested else ()
         exact = offset == 0 or all(isinstance(b, int) for b in (offset, *inner_bounds))
-        if type(s) is not cls or not exact:
+        if not nested or not exact:
             pieces.append(s)
             starts.append(offset)
             continue
-        for inner, b in zip(s.schedules, (0, *inner_bounds)):  # type: ignore[attr-defined]
+        for inner, b in zip(s.schedules, (0, *inner_bounds)):
             if offset + b >= stop:
                 break
             pieces.append(inner)
@@ -247,7 +401,7 @@ def sequence(cls: type, schedules: tuple, boundaries: tuple) -> Schedule:
         merged_starts.append(at)
     if len(merged_pieces) == 1:
         return merged_pieces[0]
-    return cls(tuple(merged_pieces), tuple(merged_starts[1:]))
+    return NODES["sequence"](tuple(merged_pieces), tuple(merged_starts[1:]))
 
 
 # -- functions of values, compose, noise -----------------------------------------------------------------------
@@ -279,7 +433,7 @@ def power(cls: type, s: Schedule, p: float) -> Schedule:
 def compose(cls: type, s: Schedule, clock: Schedule) -> Schedule:
     # compose(clock(), c) is not c: compose checks that c's values are
     # finite and >= 0, which c alone does not.
-    if type(clock) is _shapes.Clock:
+    if _kind(clock) == "clock":
         return s
     return cls(s, clock)
 

@@ -561,14 +561,14 @@ def _clip(s: _c.Clip, ctx: Ctx, t: Any) -> Any:
     return ctx.xp.clip(run(s.s, ctx, t), s.low if s.low is None else float(s.low), s.high if s.high is None else float(s.high))
 
 
-@evaluator(_c.Minimum)
-def _minimum(s: _c.Minimum, ctx: Ctx, t: Any) -> Any:
-    return ctx.xp.minimum(run(s.a, ctx, t), run(s.b, ctx, t))
-
-
-@evaluator(_c.Maximum)
-def _maximum(s: _c.Maximum, ctx: Ctx, t: Any) -> Any:
-    return ctx.xp.maximum(run(s.a, ctx, t), run(s.b, ctx, t))
+@evaluator(_c.Minimum, _c.Maximum)
+def _extremum(s: Any, ctx: Ctx, t: Any) -> Any:
+    # Folded from the left, NaN propagating, as the numpy path.
+    pick = ctx.xp.minimum if s._name == "minimum" else ctx.xp.maximum
+    value = run(s.a, ctx, t)
+    for x in (s.b, *getattr(s, "more", ())):
+        value = pick(value, run(x, ctx, t))
+    return value
 
 
 @evaluator(_c.Compose)
@@ -624,9 +624,11 @@ _ARITH: dict[str, Callable[[Any, Any], Any]] = {
 
 @evaluator(_c.Arith)
 def _arith(s: _c.Arith, ctx: Ctx, t: Any) -> Any:
-    a = run(s.a, ctx, t) if isinstance(s.a, Schedule) else s.a
-    b = run(s.b, ctx, t) if isinstance(s.b, Schedule) else s.b
-    return _ARITH[s.op](a, b)
+    # ``a op[0] b op[1] more[0] ...`` from the left, as the numpy path.
+    value = run(s.a, ctx, t) if isinstance(s.a, Schedule) else s.a
+    for op, x in zip(s.op, (s.b, *getattr(s, "more", ()))):
+        value = _ARITH[op](value, run(x, ctx, t) if isinstance(x, Schedule) else x)
+    return value
 
 
 _node.FOREIGN_EVALUATOR[:] = [evaluate]

@@ -9,6 +9,7 @@ convention and the laws the combinator satisfies.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 import operator
 from typing import Any, Callable, Sequence
@@ -270,7 +271,7 @@ def sequence(schedules: Sequence[Schedule], boundaries: Sequence[float]) -> Sche
     if bounds and bounds[0] <= 0:
         msg = f"boundaries must be positive, got boundaries[0]={bounds[0]!r}"
         raise ValueError(msg)
-    return _simplify.sequence(Sequence_, pieces, bounds)
+    return _simplify.sequence(pieces, bounds)
 
 
 # -- cyclical -----------------------------------------------------------------------------------------
@@ -280,9 +281,12 @@ _MAX_RUNS = 64
 
 
 #: Cycles tabulated by a growing ``cyclical`` (start, length factor, decay of
-#: each): lookups by bisection cover every step below 2**53 for any
-#: ``period_mult >= 1.0085`` (and 4096 cycles for a slower growth).
-_MAX_TABLE = 4096
+#: each), computed at construction in one vectorized pass: lookups by
+#: bisection for the first 64 cycles (every step below 2**53 for
+#: ``period_mult >= 1.8``), the closed form beyond. Small, so that building a
+#: ``cyclical`` costs a few microseconds whatever its arguments (a text of
+#: thousands of them parses in a fraction of a second).
+_MAX_TABLE = 64
 
 
 @node("cyclical")
@@ -300,20 +304,32 @@ class Cyclical(Schedule):
     _arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = cached_field()
 
     def __post_init__(self) -> None:
-        starts: list[float] = []
-        mults: list[float] = []
-        if self.period_mult != 1.0:
-            for k in range(_MAX_TABLE):
-                start = self._start(float(k))
-                starts.append(start)
-                mults.append(_math.pow(self.period_mult, float(k)))
-                if start >= _check.EXACT_INT:
-                    break
-        decays = [_math.pow(self.decay, float(k)) for k in range(len(starts))]
-        object.__setattr__(self, "_starts", tuple(starts))
-        object.__setattr__(self, "_mults", tuple(mults))
-        object.__setattr__(self, "_decays", tuple(decays))
-        object.__setattr__(self, "_arrays", tuple(np.asarray(x, dtype=np.float64) for x in (starts, mults, decays)))
+        # The table holds the same numbers as _start and _math.pow give one
+        # cycle at a time (array_math.pow is the scalar pow's kernel), up to
+        # the first cycle that starts at or beyond 2**53, a sentinel.
+        m, period = self.period_mult, self.period
+        size = 0
+        if m != 1.0:
+            reach = _check.EXACT_INT * (m - 1.0) / period + 1.0
+            size = _MAX_TABLE if not reach < math.inf else min(_MAX_TABLE, int(math.log(reach) / math.log(m)) + 3)
+        k = np.arange(size, dtype=np.float64)
+        # Overflow is possible only for huge multipliers, decays or tiny periods.
+        quiet = size * max(math.log2(m), abs(math.log2(self.decay))) + abs(math.log2(period)) < 900.0
+        if size:
+            quiet = quiet and abs(math.log2(m - 1.0)) < 100.0
+        with contextlib.nullcontext() if quiet else np.errstate(all="ignore"):
+            mults = array_math.pow(m, k)
+            starts = self._starts_from(mults) if size else k
+            decays = array_math.pow(self.decay, k)
+        beyond = np.flatnonzero(~(starts < _check.EXACT_INT))
+        n = int(beyond[0]) + 1 if beyond.size else size
+        if n > 1 and starts[n - 1] != starts[n - 1]:  # a NaN cannot be a sentinel
+            n -= 1
+        starts, mults, decays = starts[:n], mults[:n], decays[:n]
+        object.__setattr__(self, "_starts", tuple(starts.tolist()))
+        object.__setattr__(self, "_mults", tuple(mults.tolist()))
+        object.__setattr__(self, "_decays", tuple(decays.tolist()))
+        object.__setattr__(self, "_arrays", (starts, mults, decays))
 
     def _is_integer(self) -> bool:
         return self.s._integer and self.decay == 1.0
@@ -331,8 +347,12 @@ class Cyclical(Schedule):
 
     def _starts_array(self, k: np.ndarray) -> np.ndarray:
         """:meth:`_start` of every cycle index in ``k``."""
+        return self._starts_from(array_math.pow(self.period_mult, k))
+
+    def _starts_from(self, powers: np.ndarray) -> np.ndarray:
+        """:meth:`_start` of the cycles ``k`` given ``period_mult ** k``."""
         m = self.period_mult
-        grown = array_math.pow(m, k) - 1.0
+        grown = powers - 1.0
         start = self.period * grown
         over = start == math.inf
         start /= m - 1.0
@@ -340,16 +360,23 @@ class Cyclical(Schedule):
         return start
 
     def _far_cycle(self, t: float) -> float:
-        """Cycle index beyond the table: a logarithm, settled exactly against ``S_k``."""
+        """Cycle index beyond the table: a logarithm, settled exactly against ``S_k``.
+
+        ``log1p`` keeps the estimate accurate for ``period_mult`` near 1; two
+        rounds of comparisons with the exact starts settle it (the array path
+        runs the same rounds). An infinite step is in cycle ``inf``.
+        """
         m = self.period_mult
         x = t * (m - 1.0) / self.period
         # Near the largest floats, t * (m - 1) overflows: take logs apart.
-        log_x = math.log(1.0 + x) if x < math.inf else math.log(t) + math.log(m - 1.0) - math.log(self.period)
-        k = float(math.floor(log_x / math.log(m)))
-        if self._start(k) > t:
-            k -= 1.0
-        elif self._start(k + 1.0) <= t:
-            k += 1.0
+        log_x = math.log1p(x) if x < math.inf else math.log(t) + math.log(m - 1.0) - math.log(self.period)
+        q = log_x / math.log1p(m - 1.0)
+        k = float(math.floor(q)) if q < math.inf else q
+        for _ in range(2):
+            if self._start(k) > t:
+                k -= 1.0
+            if self._start(k + 1.0) <= t:
+                k += 1.0
         return k
 
     def _at(self, t: float) -> float:
@@ -382,11 +409,12 @@ class Cyclical(Schedule):
             tf = t[far]
             x = tf * (m - 1.0) / period
             huge = x == math.inf
-            log_x = np.log(1.0 + x)
+            log_x = np.log1p(x)
             log_x[huge] = np.log(tf[huge]) + math.log(m - 1.0) - math.log(period)
-            kf = np.floor(log_x / math.log(m))
-            kf -= self._starts_array(kf) > tf
-            kf += self._starts_array(kf + 1.0) <= tf
+            kf = np.floor(log_x / math.log1p(m - 1.0))
+            for _ in range(2):
+                kf -= self._starts_array(kf) > tf
+                kf += self._starts_array(kf + 1.0) <= tf
             k[far] = kf
             tau[far] = (tf - self._starts_array(kf)) / array_math.pow(m, kf)
             factor[far] = array_math.pow(self.decay, kf)
@@ -467,7 +495,7 @@ def cyclical(s: Schedule, period: float, period_mult: float = 1.0, decay: float 
         msg = f"period_mult must be >= 1 (cycles that shrink never end), got period_mult={period_mult!r}"
         raise ValueError(msg)
     decay_ = _check.positive("decay", decay)
-    return _simplify.cyclical(Cyclical, s_, period_, mult, decay_)
+    return _simplify.cyclical(s_, period_, mult, decay_)
 # -- scale and invert --------------------------------------------------------------------------------
 @node("scale")
 class Scale(Schedule):
@@ -500,7 +528,7 @@ def scale(s: Schedule, k: float) -> Schedule:
     >>> sa.scale(sa.scale(sa.linear(0.0, 1.0, 10), 2.0), 3.0)
     scale(linear(0.0, 1.0, 10), 6.0)
     """
-    return _simplify.scale(Scale, _check.schedule("s", s), _check.real("k", k))
+    return _simplify.scale(_check.schedule("s", s), _check.real("k", k))
 
 
 def _zero_division(where: str, step: Any) -> None:
@@ -549,7 +577,7 @@ def invert(s: Schedule, numerator: float = 1.0) -> Schedule:
     >>> sa.invert(s, 2.0)
     constant(4.0)
     """
-    return _simplify.invert(Invert, _check.schedule("s", s), _check.real("numerator", numerator))
+    return _simplify.invert(_check.schedule("s", s), _check.real("numerator", numerator))
 
 
 # -- quantize ------------------------------------------------------------------------------------------
@@ -678,7 +706,7 @@ def quantize(
     if low_ is not None and high_ is not None and low_ > high_:
         msg = f"low must be <= high, got low={low!r} and high={high!r}"
         raise ValueError(msg)
-    return _simplify.quantize(Quantize, s_, multiple_, rounding_, low_, high_)
+    return _simplify.quantize(s_, multiple_, rounding_, low_, high_)
 
 
 # -- clock changes ---------------------------------------------------------------------------------------
@@ -716,7 +744,7 @@ def shift(s: Schedule, steps: float) -> Schedule:
     >>> sa.shift(sa.linear(0.0, 1.0, 10), 5)(0)
     0.5
     """
-    return _simplify.shift(Shift, _check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
+    return _simplify.shift(_check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
 
 
 @node("delay")
@@ -756,7 +784,7 @@ def delay(s: Schedule, steps: float) -> Schedule:
     >>> s(0), s(5), s(10)
     (1.0, 1.0, 0.5)
     """
-    return _simplify.delay(Delay, _check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
+    return _simplify.delay(_check.schedule("s", s), _check.duration("steps", steps, allow_zero=True))
 
 
 @node("stretch")
@@ -783,7 +811,7 @@ def stretch(s: Schedule, factor: float) -> Schedule:
     >>> sa.stretch(sa.linear(0.0, 1.0, 10), 10)(50)
     0.5
     """
-    return _simplify.stretch(Stretch, _check.schedule("s", s), _check.positive("factor", factor))
+    return _simplify.stretch(_check.schedule("s", s), _check.positive("factor", factor))
 
 
 @node("per_epoch")
@@ -863,7 +891,7 @@ def clip(s: Schedule, low: float | None = None, high: float | None = None) -> Sc
     if low_ is not None and high_ is not None and low_ > high_:
         msg = f"low must be <= high, got low={low!r} and high={high!r}"
         raise ValueError(msg)
-    return _simplify.clip(Clip, s_, _keep_int(low, low_), _keep_int(high, high_))
+    return _simplify.clip(s_, _keep_int(low, low_), _keep_int(high, high_))
 
 
 def _keep_int(raw: Any, value: float | None) -> int | float | None:
@@ -874,7 +902,7 @@ def _keep_int(raw: Any, value: float | None) -> int | float | None:
 
 
 def _min(a: float, b: float) -> float:
-    # NaN propagates, as with numpy.minimum.
+    # Ties keep the first operand and NaN propagates, as with numpy.minimum.
     return a if a <= b else b if b < a else a + b
 
 
@@ -882,64 +910,99 @@ def _max(a: float, b: float) -> float:
     return a if a >= b else b if b > a else a + b
 
 
-@node("minimum")
-class Minimum(Schedule):
+class _Extremum(Schedule):
+    """``minimum``/``maximum`` of two or more schedules, folded from the left."""
+
+    __slots__ = ()
+    _varargs = "more"
     a: Schedule
     b: Schedule
+    more: tuple[Schedule, ...]
 
     def _is_integer(self) -> bool:
-        return self.a._integer and self.b._integer
-
-    def _at(self, t: float) -> float:
-        return _min(self.a._at(t), self.b._at(t))
+        return all(x._integer for x in (self.a, self.b, *self.more))
 
     def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
+        ufunc = np.minimum if self._name == "minimum" else np.maximum
         self.a._fill(t, out)
-        np.minimum(out, self.b._eval(t), out=out)
+        scratch = np.empty(t.shape)
+        for x in (self.b, *self.more):
+            x._fill(t, scratch)
+            ufunc(out, scratch, out=out)
+
+
+@node("minimum")
+class Minimum(_Extremum):
+    a: Schedule
+    b: Schedule
+    more: tuple[Schedule, ...] = ()
+
+    def _at(self, t: float) -> float:
+        value = _min(self.a._at(t), self.b._at(t))
+        for x in self.more:
+            value = _min(value, x._at(t))
+        return value
 
 
 @node("maximum")
-class Maximum(Schedule):
+class Maximum(_Extremum):
     a: Schedule
     b: Schedule
-
-    def _is_integer(self) -> bool:
-        return self.a._integer and self.b._integer
+    more: tuple[Schedule, ...] = ()
 
     def _at(self, t: float) -> float:
-        return _max(self.a._at(t), self.b._at(t))
+        value = _max(self.a._at(t), self.b._at(t))
+        for x in self.more:
+            value = _max(value, x._at(t))
+        return value
 
-    def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
-        self.a._fill(t, out)
-        np.maximum(out, self.b._eval(t), out=out)
+
+def _operand(name: str, x: Any) -> Schedule:
+    """A schedule, or a number as a constant schedule."""
+    if isinstance(x, Schedule):
+        return x
+    if is_number(x):
+        return _shapes.constant(_check.real(name, x))
+    msg = f"{name} must be a Schedule or a number, got {name}={x!r}"
+    raise TypeError(msg)
+
+
+def _extremum_operands(a: Any, b: Any, more: tuple[Any, ...]) -> list[Schedule]:
+    return [_operand("a", a), _operand("b", b), *(_operand(f"more[{i}]", x) for i, x in enumerate(more))]
 
 
 @register("minimum")
-def minimum(a: Schedule, b: Schedule) -> Schedule:
-    """Pointwise minimum: ``f(t) = min(a(t), b(t))`` (NaN propagates).
+def minimum(a: Schedule | float, b: Schedule | float, *more: Schedule | float) -> Schedule:
+    """Pointwise minimum: ``f(t) = min(a(t), b(t), *more)`` (NaN propagates).
 
-    Laws: commutative in value; ``minimum(a, a) == a``; constants fold.
+    Numbers are constants, on either side (as with the operators). Laws:
+    commutative in value; associative (nested minima flatten into one node);
+    ``minimum(a, a) == a``; constants fold.
 
     >>> import schedalg as sa
-    >>> s = sa.minimum(sa.linear(0.0, 1.0, 10), sa.constant(0.3))
+    >>> s = sa.minimum(sa.linear(0.0, 1.0, 10), 0.3)
     >>> s(1), s(9)
     (0.1, 0.3)
+    >>> sa.minimum(sa.minimum(sa.linear(0.0, 1.0, 10), sa.cosine(1.0, 0.0, 10)), 0.3)
+    minimum(linear(0.0, 1.0, 10), cosine(1.0, 0.0, 10), constant(0.3))
     """
-    return _simplify.extremum(Minimum, _check.schedule("a", a), _check.schedule("b", b))
+    return _simplify.extremum("minimum", _extremum_operands(a, b, more))
 
 
 @register("maximum")
-def maximum(a: Schedule, b: Schedule) -> Schedule:
-    """Pointwise maximum: ``f(t) = max(a(t), b(t))`` (NaN propagates).
+def maximum(a: Schedule | float, b: Schedule | float, *more: Schedule | float) -> Schedule:
+    """Pointwise maximum: ``f(t) = max(a(t), b(t), *more)`` (NaN propagates).
 
-    Laws: commutative in value; ``maximum(a, a) == a``; constants fold.
+    Numbers are constants, on either side. Laws: commutative in value;
+    associative (nested maxima flatten into one node); ``maximum(a, a) == a``;
+    constants fold.
 
     >>> import schedalg as sa
-    >>> s = sa.maximum(sa.linear(0.0, 1.0, 10), sa.constant(0.3))
+    >>> s = sa.maximum(0.3, sa.linear(0.0, 1.0, 10))
     >>> s(1), s(9)
     (0.3, 0.9)
     """
-    return _simplify.extremum(Maximum, _check.schedule("a", a), _check.schedule("b", b))
+    return _simplify.extremum("maximum", _extremum_operands(a, b, more))
 
 
 # -- arithmetic ----------------------------------------------------------------------------------------------
@@ -950,57 +1013,96 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "*": operator.mul,
     "/": operator.truediv,
 }
+#: Chains up to this many operands ``repr`` infix, ``(a + b - c)``; longer
+#: ones as the call ``arith('+-...', a, b, c, ...)``, so that the text's
+#: expression nesting stays bounded (see :data:`schedalg.text.MAX_TEXT_NESTING`).
+INFIX_OPERANDS = 4
 
 
 @node("arith")
 class Arith(Schedule):
-    """``a op b`` for schedules and numbers; ``repr`` writes it infix."""
+    """``a op[0] b op[1] more[0] ...``, evaluated from the left; ``repr`` writes it infix.
 
+    One node holds a whole chain of operators of one family (``+ -`` or
+    ``* /``): ``op`` has one character per operator, ``more`` the operands
+    after the first two.
+    """
+
+    _varargs = "more"
     op: str
     a: Schedule | float
     b: Schedule | float
+    more: tuple[Schedule | float, ...] = ()
 
     def _is_integer(self) -> bool:
-        if self.op == "/":
+        if "/" in self.op:
             return False
-        return all(x._integer if isinstance(x, Schedule) else float(x).is_integer() for x in (self.a, self.b))
+        return all(x._integer if isinstance(x, Schedule) else float(x).is_integer() for x in (self.a, self.b, *self.more))
 
     def __repr__(self) -> str:
-        return f"({self.a!r} {self.op} {self.b!r})"
+        operands = (self.a, self.b, *self.more)
+        if len(operands) <= INFIX_OPERANDS:
+            parts = [repr(self.a)]
+            for op, x in zip(self.op, operands[1:]):
+                parts.append(f"{op} {x!r}")
+            return f"({' '.join(parts)})"
+        return f"arith({self.op!r}, {', '.join(repr(x) for x in operands)})"
 
     def _at(self, t: float) -> float:
         a = self.a._at(t) if isinstance(self.a, Schedule) else self.a
         b = self.b._at(t) if isinstance(self.b, Schedule) else self.b
-        if self.op == "/" and b == 0.0:
-            _zero_division("division", t)
-        return _OPS[self.op](a, b)
+        op = self.op
+        if not self.more:
+            if op == "/" and b == 0.0:
+                _zero_division("division", t)
+            return _OPS[op](a, b)
+        value = a
+        for o, x in zip(op, (b, *self.more)):
+            if isinstance(x, Schedule):
+                x = x._at(t)
+            if o == "/" and x == 0.0:
+                _zero_division("division", t)
+            value = _OPS[o](value, x)
+        return value
 
     def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
-        a, b = self.a, self.b
-        # The left operand goes into ``out``; the right one, if a schedule,
+        a = self.a
+        # The left operand goes into ``out``; a schedule operand on the right
         # needs its own buffer.
         if isinstance(a, Schedule):
             a._fill(t, out)
             a = out
-        right = b._eval(t) if isinstance(b, Schedule) else b
-        if self.op == "/":
-            if isinstance(right, np.ndarray):
-                if not right.all():
-                    _zero_division("division", _first_zero(t, right))
-            elif right == 0.0:
-                _zero_division("division", float(t[0]))
-        _UFUNCS[self.op](a, right, out=out)
+        scratch = None
+        for o, x in zip(self.op, (self.b, *self.more)):
+            if isinstance(x, Schedule):
+                if scratch is None:
+                    scratch = np.empty(t.shape)
+                x._fill(t, scratch)
+                right: Any = scratch
+            else:
+                right = x
+            if o == "/":
+                if isinstance(right, np.ndarray):
+                    if not right.all():
+                        _zero_division("division", _first_zero(t, right))
+                elif right == 0.0 and t.size:
+                    _zero_division("division", float(t[0]))
+            _UFUNCS[o](a, right, out=out)
+            a = out
 
 
 @register("arith")
-def arith(op: str, a: Schedule | float, b: Schedule | float) -> Schedule:
+def arith(op: str, a: Schedule | float, b: Schedule | float, *more: Schedule | float) -> Schedule:
     """``a op b`` with ``op`` in ``+ - * /``, for schedules and numbers.
 
     This is what the operators build: ``s + 1``, ``2 * s``, ``a / b``, ``-s``.
     ``s * k`` and ``k * s`` are :func:`scale`, ``k / s`` is :func:`invert`;
     ``s / k`` divides (it is not ``s * (1 / k)``, which rounds differently,
     unless ``k`` is a power of two). Adding 0, multiplying or dividing by 1
-    vanish; constants fold.
+    vanish; constants fold. With more operands, ``op`` has one operator per
+    operand after the first and the chain is folded from the left:
+    ``arith('+-', a, b, c)`` is ``(a + b) - c``, one node (this is how long
+    chains ``repr``).
 
     >>> import schedalg as sa
     >>> s = sa.linear(0.0, 1.0, 10) + 1
@@ -1008,10 +1110,19 @@ def arith(op: str, a: Schedule | float, b: Schedule | float) -> Schedule:
     (linear(0.0, 1.0, 10) + 1.0)
     >>> s(5)
     1.5
+    >>> s - 0.5 + 2
+    (linear(0.0, 1.0, 10) + 1.0 - 0.5 + 2.0)
     """
-    op_ = _check.choice("op", op, tuple(_OPS))
-    operands = []
-    for name, x in (("a", a), ("b", b)):
+    if not isinstance(op, str) or not op or any(o not in _OPS for o in op):
+        allowed = ", ".join(repr(o) for o in _OPS)
+        msg = f"op must be one of {allowed} (one per operand after the first), got op={op!r}"
+        raise ValueError(msg)
+    op_ = str.__str__(op)
+    if len(op_) != 1 + len(more):
+        msg = f"op must hold one operator per operand after the first, got op={op!r} for {2 + len(more)} operands"
+        raise ValueError(msg)
+    operands: list[Any] = []
+    for name, x in (("a", a), ("b", b), *((f"more[{i}]", x) for i, x in enumerate(more))):
         if isinstance(x, Schedule):
             operands.append(x)
         elif is_number(x):
@@ -1019,10 +1130,12 @@ def arith(op: str, a: Schedule | float, b: Schedule | float) -> Schedule:
         else:
             msg = f"{name} must be a Schedule or a number, got {name}={x!r}"
             raise TypeError(msg)
-    if not any(isinstance(x, Schedule) for x in operands):
-        msg = f"arith needs at least one Schedule operand, got a={a!r} and b={b!r}"
+    if not any(isinstance(x, Schedule) for x in operands[:2]):
+        msg = f"arith needs a Schedule among its first two operands, got a={a!r} and b={b!r}"
         raise TypeError(msg)
-    return _simplify.arith(Arith, op_, operands[0], operands[1])
+    if more:
+        return _simplify.arith_chain(op_, operands)
+    return _simplify.arith(op_, operands[0], operands[1])
 
 
 # -- compose ------------------------------------------------------------------------------------------------

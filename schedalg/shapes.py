@@ -163,7 +163,7 @@ def linear(start: float, end: float, steps: float) -> Schedule:
     (1.0, 0.5, 0.0, 0.0)
     """
     start_, end_, steps_ = _interpolating_args(start, end, steps)
-    return _simplify.interpolating(Linear, start_, end_, steps_)
+    return _simplify.interpolating("linear", start_, end_, steps_)
 
 
 @node("cosine")
@@ -242,7 +242,7 @@ def cosine(start: float, end: float, steps: float) -> Schedule:
     (1.0, 0.5, 0.0, 0.0)
     """
     start_, end_, steps_ = _interpolating_args(start, end, steps)
-    return _simplify.interpolating(Cosine, start_, end_, steps_)
+    return _simplify.interpolating("cosine", start_, end_, steps_)
 
 
 @node("polynomial")
@@ -276,7 +276,7 @@ def polynomial(start: float, end: float, steps: float, power: float = 1.0) -> Sc
     """
     start_, end_, steps_ = _interpolating_args(start, end, steps)
     power_ = _check.positive("power", power)
-    return _simplify.interpolating(Polynomial, start_, end_, steps_, power_)
+    return _simplify.interpolating("polynomial", start_, end_, steps_, power_)
 
 
 # -- exponential ----------------------------------------------------------------------------
@@ -296,7 +296,7 @@ class Exponential(Schedule):
             np.floor_divide(t, self.every, out=out)
         else:
             np.divide(t, self.every, out=out)
-        np.power(self.gamma, out, out=out)
+        array_math.pow(self.gamma, out, out=out)
         out *= self.start
 
 
@@ -319,7 +319,7 @@ def exponential(start: float, gamma: float, every: float = 1, staircase: bool = 
     if not isinstance(staircase, (bool, np.bool_)):
         msg = f"staircase must be a bool, got staircase={staircase!r}"
         raise TypeError(msg)
-    return _simplify.exponential(Exponential, start_, gamma_, every_, bool(staircase))
+    return _simplify.exponential(start_, gamma_, every_, bool(staircase))
 
 
 # -- piecewise shapes -----------------------------------------------------------------------
@@ -363,7 +363,7 @@ def piecewise_constant(boundaries: Any, values: Any) -> Schedule:
             f"for {len(bounds)} boundaries"
         )
         raise ValueError(msg)
-    return _simplify.piecewise_constant(PiecewiseConstant, bounds, vals)
+    return _simplify.piecewise_constant(bounds, vals)
 
 
 @node("piecewise_linear")
@@ -420,7 +420,7 @@ def piecewise_linear(knots: Any, values: Any) -> Schedule:
     if len(ks) != len(vals) or not ks:
         msg = f"knots and values must be non-empty and of equal length, got {len(ks)} knots and {len(vals)} values"
         raise ValueError(msg)
-    return _simplify.piecewise_linear(PiecewiseLinear, ks, vals)
+    return _simplify.piecewise_linear(ks, vals)
 
 
 @node("triangular")

@@ -61,65 +61,80 @@ numbers, strings, bools and ``None`` are themselves::
      "steps": 10, "start": 0.0, "shape": "linear"}
 
 ``arith`` nodes (the operators) are ``{"type": "arith", "op": "+", "a": ...,
-"b": ...}`` with ``a`` and ``b`` schedules or numbers. :func:`from_dict`
-accepts exactly this shape; arguments that have a default may be left out.
+"b": ...}`` with ``a`` and ``b`` schedules or numbers; a longer chain adds the
+list ``"more"`` (``op`` then has one operator per operand after the first).
+A constructor's ``*args`` (``minimum(a, b, *more)``) is a list under its name.
+:func:`from_dict` accepts exactly this shape; arguments that have a default
+may be left out.
 
 Limits
 ------
-Both readers raise :class:`ValueError`, never another exception, for anything
-they do not accept, with a message naming the problem and where it is (line
-and column, or a path such as ``$.s.schedules[1]``). In particular:
+The limits are symmetric (DESIGN principle 11): construction refuses every
+schedule deeper than :data:`MAX_DEPTH` (64) nodes or larger than
+:data:`MAX_ITEMS` (250,000) items of data, so whatever can be built is
+written by ``repr`` and :func:`to_dict` and read back by both readers. The
+readers' own limits bound their cost by the size of their input. Both raise
+:class:`ValueError` for any text or data they do not accept (a ``TypeError``
+when not given a ``str`` or a ``dict`` at all), with a message naming the
+problem and where it is (line and column, or a path such as
+``$.s.schedules[1]``). In particular:
 
-* schedules nested more than :data:`MAX_DEPTH` (64) deep, counted as
-  schedule nodes on the longest root-to-leaf path (a call, or an operator
-  with a schedule operand, is one level in text; a dict is one level in data);
-* text longer than :data:`MAX_TEXT_LENGTH` characters, or whose expression
-  nesting (brackets and operators) exceeds :data:`MAX_TEXT_NESTING`; the
-  nesting is bounded by a linear scan of the tokens *before* :func:`ast.parse`
-  sees the text, so no input can make the parser recurse deeply;
+* schedules nested more than :data:`MAX_DEPTH` deep (schedule nodes on the
+  longest root-to-leaf path; an operator chain such as ``a + b - c`` is one
+  node, as is a dict in data);
+* text longer than :data:`MAX_TEXT_LENGTH` characters (at least 26 per item
+  of :data:`MAX_ITEMS`: the longest float, its sign and a separator), with
+  more than :data:`MAX_TEXT_TOKENS` tokens, or whose expression nesting
+  (brackets and operators) exceeds :data:`MAX_TEXT_NESTING`; tokens and
+  nesting are bounded by a linear scan *before* :func:`ast.parse` sees the
+  text, so no input can make the parser recurse deeply or allocate much;
 * data with more than :data:`MAX_ITEMS` values, keys and string characters in
-  all;
+  all (a schedule's own count, the same, is measured at construction);
 * non-finite numbers (``1e999``, ``NaN``) and unknown constructor names.
 
-:func:`to_dict` refuses schedules it could not read back: ``from_fn`` nodes
-and trees deeper than :data:`MAX_DEPTH`.
+:func:`to_dict` refuses only ``from_fn`` nodes (a Python callable has no
+data form).
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import inspect
 import io
 import keyword
 import math
-import numbers
 import re
 import tokenize
 from typing import Any, Callable
 
-import numpy as np
 
-from ._node import CONSTRUCTORS, Schedule
+from ._node import CONSTRUCTORS, MAX_DEPTH, MAX_ITEMS, NOT_SERIALIZABLE, Schedule, to_dict
 
-__all__ = ["parse", "to_dict", "from_dict", "MAX_DEPTH", "MAX_TEXT_LENGTH", "MAX_TEXT_NESTING", "MAX_ITEMS"]
+__all__ = [
+    "parse",
+    "to_dict",
+    "from_dict",
+    "MAX_DEPTH",
+    "MAX_TEXT_LENGTH",
+    "MAX_TEXT_TOKENS",
+    "MAX_TEXT_NESTING",
+    "MAX_ITEMS",
+]
 
-#: Deepest schedule nesting that :func:`parse` and :func:`from_dict` accept
-#: and :func:`to_dict` writes: schedule nodes on the longest root-to-leaf path.
-MAX_DEPTH = 64
-#: Longest text :func:`parse` reads, in characters.
-MAX_TEXT_LENGTH = 100_000
+#: Longest text :func:`parse` reads, in characters: room for the ``repr`` of
+#: any schedule that can be built, at 26 characters per item at most.
+MAX_TEXT_LENGTH = 26 * MAX_ITEMS
+#: Most tokens (numbers, names, strings and punctuation) :func:`parse` reads:
+#: a ``repr`` writes at most 4 per item (a sign, a number, a separator, and
+#: a keyword's ``=``).
+MAX_TEXT_TOKENS = 4 * MAX_ITEMS
 #: Bound on the expression nesting of a text (brackets and operators). The
-#: repr of any schedule at most :data:`MAX_DEPTH` deep stays under it (a repr
-#: costs at most 3 per schedule level: a bracket and an operator with a signed
-#: operand).
-MAX_TEXT_NESTING = 4 * MAX_DEPTH
-#: Most values, keys and string characters, in all, that :func:`from_dict` reads.
-MAX_ITEMS = 100_000
+#: repr of any schedule at most :data:`MAX_DEPTH` deep stays under it: a
+#: schedule level costs at most a bracket, the operators of an infix chain of
+#: ``INFIX_OPERANDS`` (4) operands, and a sign for each of its numbers.
+MAX_TEXT_NESTING = 8 * MAX_DEPTH
 
-_NOT_SERIALIZABLE = {
-    "from_fn": "from_fn schedules wrap a Python callable and cannot be serialized",
-}
+_NOT_SERIALIZABLE = NOT_SERIALIZABLE
 
 
 def _constructor(name: str) -> Callable[..., Any] | None:
@@ -230,10 +245,15 @@ def _scan(source: _Source) -> None:
             f"and operators) at {source.where(line, col)}"
         )
 
+    tokens = 0
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source.text).readline):
             kind = tok.type
             line, col = tok.start
+            tokens += 1
+            if tokens > MAX_TEXT_TOKENS:
+                msg = f"the text has too many tokens: more than {MAX_TEXT_TOKENS} ({source.where(line, col)})"
+                raise _TextError(msg)
             after_number, after = after, None
             if kind in _LAYOUT_TOKENS:
                 continue
@@ -361,18 +381,24 @@ def _is_number(x: Any) -> bool:
 
 
 class _Reader:
-    """Evaluates a whitelisted ast into values, counting schedule depth."""
+    """Evaluates a whitelisted ast into values.
+
+    Depth is not counted here: every schedule goes through its constructor,
+    which refuses trees deeper than :data:`MAX_DEPTH`. The walk's own
+    recursion is bounded by :func:`_scan`; chains of binary operators (along
+    the left operand) and of unary signs are walked iteratively.
+    """
 
     def __init__(self, source: _Source) -> None:
         self.source = source
 
-    def value(self, node: ast.AST, level: int) -> tuple[Any, int]:
-        """``(value, schedule depth)`` of an expression node."""
+    def value(self, node: ast.AST, level: int) -> Any:
+        """The value of an expression node."""
         if level > MAX_TEXT_NESTING + 8:  # unreachable after _scan; a guard all the same
             raise self.source.fail(f"the expression is nested more than {MAX_TEXT_NESTING} levels deep", node)
         kind = type(node)
         if kind is ast.Constant:
-            return self.constant(node), 0  # type: ignore[arg-type]
+            return self.constant(node)  # type: ignore[arg-type]
         if kind is ast.Call:
             return self.call(node, level)  # type: ignore[arg-type]
         if kind is ast.UnaryOp:
@@ -401,7 +427,7 @@ class _Reader:
             return v
         raise self.source.fail(f"{type(v).__name__} literals are not allowed", node)
 
-    def call(self, node: ast.Call, level: int) -> tuple[Any, int]:
+    def call(self, node: ast.Call, level: int) -> Any:
         func = node.func
         if type(func) is not ast.Name:
             raise self.source.fail("only schedalg constructors may be called, by name", node)
@@ -412,24 +438,18 @@ class _Reader:
                 raise self.source.fail(f"{_NOT_SERIALIZABLE[name]} or parsed", node)
             raise self.source.fail(f"unknown function {name!r}; known constructors: {_known()}", func)
         args: list[Any] = []
-        depth = 0
         for arg in node.args:
             if type(arg) is ast.Starred:
                 raise self.source.fail("starred arguments (*args) are not allowed", arg)
-            value, d = self.value(arg, level + 1)
-            args.append(value)
-            depth = max(depth, d)
+            args.append(self.value(arg, level + 1))
         kwargs: dict[str, Any] = {}
         for kw in node.keywords:
             if kw.arg is None:
                 raise self.source.fail("keyword unpacking (**kwargs) is not allowed", kw.value)
             if kw.arg in kwargs:
                 raise self.source.fail(f"keyword argument {kw.arg!r} repeated", kw)
-            value, d = self.value(kw.value, level + 1)
-            kwargs[kw.arg] = value
-            depth = max(depth, d)
-        self.check_depth(depth + 1, node)
-        return self.construct(name, fn, args, kwargs, node), depth + 1
+            kwargs[kw.arg] = self.value(kw.value, level + 1)
+        return self.construct(name, fn, args, kwargs, node)
 
     def construct(self, name: str, fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
         try:
@@ -437,59 +457,70 @@ class _Reader:
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise self.source.fail(f"{name}: {exc}", node) from None
 
-    def check_depth(self, depth: int, node: ast.AST) -> None:
-        if depth > MAX_DEPTH:
-            raise self.source.fail(f"schedules are nested more than {MAX_DEPTH} levels deep", node)
+    def unary(self, node: ast.UnaryOp, level: int) -> Any:
+        signs = []
+        inner: ast.AST = node
+        while type(inner) is ast.UnaryOp:
+            op = type(inner.op)  # type: ignore[attr-defined]
+            if op is not ast.USub and op is not ast.UAdd:
+                sign = {ast.Not: "not", ast.Invert: "~"}.get(op, op.__name__)
+                raise self.source.fail(f"the unary operator {sign!r} is not allowed (only - and +)", inner)
+            signs.append(inner)
+            inner = inner.operand  # type: ignore[attr-defined]
+        value = self.value(inner, level + 1)
+        for sign_node in reversed(signs):
+            minus = type(sign_node.op) is ast.USub  # type: ignore[attr-defined]
+            if _is_number(value):
+                value = -value if minus else value
+            elif isinstance(value, Schedule):
+                if minus:
+                    value = self.construct("scale", CONSTRUCTORS["scale"], [value, -1.0], {}, sign_node)
+            else:
+                sign = "-" if minus else "+"
+                raise self.source.fail(f"unary {sign} needs a number or a schedule, got {_short(value)}", sign_node)
+        return value
 
-    def unary(self, node: ast.UnaryOp, level: int) -> tuple[Any, int]:
-        op = type(node.op)
-        if op is not ast.USub and op is not ast.UAdd:
-            sign = {ast.Not: "not", ast.Invert: "~"}.get(op, op.__name__)
-            raise self.source.fail(f"the unary operator {sign!r} is not allowed (only - and +)", node)
-        value, depth = self.value(node.operand, level + 1)
-        if _is_number(value):
-            return (-value if op is ast.USub else value), 0
-        if isinstance(value, Schedule):
-            if op is ast.UAdd:
-                return value, depth
-            self.check_depth(depth + 1, node)
-            return self.construct("scale", CONSTRUCTORS["scale"], [value, -1.0], {}, node), depth + 1
-        sign = "-" if op is ast.USub else "+"
-        raise self.source.fail(f"unary {sign} needs a number or a schedule, got {_short(value)}", node)
+    def binary(self, node: ast.BinOp, level: int) -> Any:
+        # a + b - c is BinOp(BinOp(a, +, b), -, c): walk down the left operands.
+        spine = []
+        left: ast.AST = node
+        while type(left) is ast.BinOp:
+            spine.append(left)
+            left = left.left  # type: ignore[attr-defined]
+        a = self.value(left, level + 1)
+        for binop in reversed(spine):
+            op = _BIN_OPS.get(type(binop.op))  # type: ignore[attr-defined]
+            if op is None:
+                raise self.source.fail(
+                    f"the operator {type(binop.op).__name__} is not allowed (only + - * /)", binop  # type: ignore[attr-defined]
+                )
+            b = self.value(binop.right, level + 1)  # type: ignore[attr-defined]
+            for operand, side in ((a, binop.left), (b, binop.right)):  # type: ignore[attr-defined]
+                if not (_is_number(operand) or isinstance(operand, Schedule)):
+                    raise self.source.fail(
+                        f"the operands of {op!r} must be numbers or schedules, got {_short(operand)}", side
+                    )
+            if _is_number(a) and _is_number(b):
+                x, y = float(a), float(b)
+                if op == "/" and y == 0.0:
+                    raise self.source.fail(f"division by zero: {a!r} / {b!r}", binop)
+                result = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
+                if not math.isfinite(result):
+                    raise self.source.fail(f"{a!r} {op} {b!r} is not a finite number", binop)
+                a = result
+            else:
+                a = self.construct("arith", CONSTRUCTORS["arith"], [op, a, b], {}, binop)
+        return a
 
-    def binary(self, node: ast.BinOp, level: int) -> tuple[Any, int]:
-        op = _BIN_OPS.get(type(node.op))
-        if op is None:
-            raise self.source.fail(f"the operator {type(node.op).__name__} is not allowed (only + - * /)", node)
-        a, da = self.value(node.left, level + 1)
-        b, db = self.value(node.right, level + 1)
-        for operand, side in ((a, node.left), (b, node.right)):
-            if not (_is_number(operand) or isinstance(operand, Schedule)):
-                raise self.source.fail(f"the operands of {op!r} must be numbers or schedules, got {_short(operand)}", side)
-        if _is_number(a) and _is_number(b):
-            x, y = float(a), float(b)
-            if op == "/" and y == 0.0:
-                raise self.source.fail(f"division by zero: {a!r} / {b!r}", node)
-            result = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
-            if not math.isfinite(result):
-                raise self.source.fail(f"{a!r} {op} {b!r} is not a finite number", node)
-            return result, 0
-        depth = max(da, db) + 1
-        self.check_depth(depth, node)
-        return self.construct("arith", CONSTRUCTORS["arith"], [op, a, b], {}, node), depth
-
-    def sequence(self, node: ast.Tuple | ast.List, level: int) -> tuple[Any, int]:
+    def sequence(self, node: ast.Tuple | ast.List, level: int) -> Any:
         items = []
-        depth = 0
         for elt in node.elts:
             if type(elt) is ast.Starred:
                 raise self.source.fail("starred items (*x) are not allowed", elt)
             if type(elt) is ast.Tuple or type(elt) is ast.List:
                 raise self.source.fail("nested tuples and lists are not allowed", elt)
-            value, d = self.value(elt, level + 1)
-            items.append(value)
-            depth = max(depth, d)
-        return (tuple(items) if type(node) is ast.Tuple else items), depth
+            items.append(self.value(elt, level + 1))
+        return tuple(items) if type(node) is ast.Tuple else items
 
 
 def parse(text: str) -> Schedule:
@@ -513,13 +544,15 @@ def parse(text: str) -> Schedule:
         The schedule.
 
     Raises:
-        ValueError: for anything else, with what was wrong and where (line and
-            column): a syntax error, a name that is not a constructor, a
+        TypeError: ``text`` is not a ``str``.
+        ValueError: for any other text, with what was wrong and where (line
+            and column): a syntax error, a name that is not a constructor, a
             forbidden construct (attributes, subscripts, ``**``, lambdas, ...),
-            a non-finite number, a constructor's rejection of its arguments,
-            a text longer than ``MAX_TEXT_LENGTH`` characters, or nesting deeper
-            than ``MAX_DEPTH`` schedules (or ``MAX_TEXT_NESTING`` brackets and
-            operators).
+            a non-finite number, a constructor's rejection of its arguments
+            (schedules nested deeper than ``MAX_DEPTH`` or larger than
+            ``MAX_ITEMS`` included), a text longer than ``MAX_TEXT_LENGTH``
+            characters or ``MAX_TEXT_TOKENS`` tokens, or more than
+            ``MAX_TEXT_NESTING`` levels of brackets and operators.
 
     >>> import schedalg as sa
     >>> s = sa.parse("warmup(cosine(1.0, 0.0, 90), 10, shape='cosine')")
@@ -541,8 +574,9 @@ def parse(text: str) -> Schedule:
     ValueError: attribute access ('.') is not allowed (line 1, column 21)
     """
     if not isinstance(text, str):
-        msg = f"parse expects a str, got {type(text).__name__}"
-        raise ValueError(msg)
+        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""
+        msg = f"parse expects a str, got {type(text).__name__}{hint}"
+        raise TypeError(msg)
     if len(text) > MAX_TEXT_LENGTH:
         msg = f"the text is too long: {len(text)} characters, at most {MAX_TEXT_LENGTH} are accepted"
         raise ValueError(msg)
@@ -565,7 +599,7 @@ def parse(text: str) -> Schedule:
         except (ValueError, OverflowError, MemoryError, RecursionError) as exc:
             msg = f"invalid syntax: {exc}"
             raise _TextError(msg) from None
-        value, _ = _Reader(source).value(tree.body, 1)
+        value = _Reader(source).value(tree.body, 1)
     except RecursionError:  # only if called with the stack already nearly full
         msg = "the expression is nested too deeply to parse"
         raise ValueError(msg) from None
@@ -580,111 +614,50 @@ def parse(text: str) -> Schedule:
 # ====================================================================================
 # Data
 # ====================================================================================
-def _init_fields(s: Schedule) -> list[dataclasses.Field]:  # type: ignore[type-arg]
-    return [f for f in dataclasses.fields(s) if f.init]  # type: ignore[arg-type]
-
-
-def to_dict(s: Schedule) -> dict[str, Any]:
-    """A schedule as JSON-safe data: ``{"type": name, **arguments}``.
-
-    ``name`` is the public constructor and the arguments are all of its
-    parameters, defaults included. Schedules nest as dicts, tuples become lists,
-    and numbers, strings, bools and ``None`` stay as they are (ints stay ints),
-    so ``json.dumps(to_dict(s), allow_nan=False)`` always works and
-    :func:`from_dict` reads it back: ``from_dict(to_dict(s)) == s``.
-
-    Args:
-        s: the schedule.
-
-    Returns:
-        A new dict of plain dicts, lists, strings, ints, floats, bools and ``None``.
-
-    Raises:
-        ValueError: for a schedule that cannot be read back: one that contains
-            a ``from_fn`` node (a Python callable has no data form), or one
-            nested deeper than ``MAX_DEPTH``.
-
-    >>> import schedalg as sa
-    >>> sa.to_dict(sa.warmup(sa.cosine(1.0, 0.0, 90), 10))  # doctest: +NORMALIZE_WHITESPACE
-    {'type': 'warmup', 's': {'type': 'cosine', 'start': 1.0, 'end': 0.0, 'steps': 90},
-     'steps': 10, 'start': 0.0, 'shape': 'linear'}
-    >>> sa.to_dict(sa.linear(0.0, 1.0, 10) + 1)  # doctest: +NORMALIZE_WHITESPACE
-    {'type': 'arith', 'op': '+',
-     'a': {'type': 'linear', 'start': 0.0, 'end': 1.0, 'steps': 10}, 'b': 1.0}
-    >>> sa.to_dict(sa.from_fn(abs))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: from_fn schedules wrap a Python callable and cannot be serialized (at $); ...
-    """
-    if not isinstance(s, Schedule):
-        msg = f"to_dict expects a Schedule, got {type(s).__name__}"
-        raise ValueError(msg)
-    return _node_to_dict(s, "$", 1)
-
-
-def _node_to_dict(s: Schedule, path: str, depth: int) -> dict[str, Any]:
-    if depth > MAX_DEPTH:
-        msg = f"the schedule is nested more than {MAX_DEPTH} levels deep (at {path}) and cannot be serialized"
-        raise ValueError(msg)
-    name = getattr(type(s), "_name", None)
-    if name in _NOT_SERIALIZABLE:
-        msg = f"{_NOT_SERIALIZABLE[name]} (at {path}); build the schedule from the other constructors to save it"
-        raise ValueError(msg)
-    if not isinstance(name, str) or name not in CONSTRUCTORS or not dataclasses.is_dataclass(s):
-        msg = f"cannot serialize {type(s).__name__} (at {path}): it is not a registered schedalg node"
-        raise ValueError(msg)
-    out: dict[str, Any] = {"type": name}
-    for f in _init_fields(s):
-        out[f.name] = _value_to_data(getattr(s, f.name), f"{path}.{f.name}", depth)
-    return out
-
-
-def _value_to_data(v: Any, path: str, depth: int) -> Any:
-    if isinstance(v, Schedule):
-        return _node_to_dict(v, path, depth + 1)
-    if v is None or type(v) is bool or type(v) is str:
-        return v
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, str):
-        return str(v)
-    if isinstance(v, (tuple, list)):
-        return [_value_to_data(x, f"{path}[{i}]", depth) for i, x in enumerate(v)]
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            msg = f"cannot serialize the non-finite number {v!r} (at {path})"
-            raise ValueError(msg)
-        return float(v)
-    if isinstance(v, numbers.Integral):
-        return int(v)
-    if isinstance(v, numbers.Real):
-        return _value_to_data(float(v), path, depth)
-    msg = f"cannot serialize a value of type {type(v).__name__} (at {path})"
-    raise ValueError(msg)
-
-
 class _DataError(ValueError):
     pass
 
 
-def _parameters(fn: Callable[..., Any]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """``(parameter names in order, required names)`` of a constructor."""
-    params = [p for p in inspect.signature(fn).parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    names = tuple(p.name for p in params)
-    required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
-    return names, required
+_Signature = tuple[tuple[str, ...], frozenset[str], "str | None"]
 
 
-_SIGNATURES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+def _parameters(fn: Callable[..., Any]) -> _Signature:
+    """``(parameter names in order, required names, *args name)`` of a constructor."""
+    params = list(inspect.signature(fn).parameters.values())
+    named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    varargs = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), None)
+    names = tuple(p.name for p in named) + ((varargs,) if varargs else ())
+    required = frozenset(p.name for p in named if p.default is inspect.Parameter.empty)
+    return names, required, varargs
 
 
-def _signature(name: str, fn: Callable[..., Any]) -> tuple[tuple[str, ...], frozenset[str]]:
+_SIGNATURES: dict[str, _Signature] = {}
+
+
+def _signature(name: str, fn: Callable[..., Any]) -> _Signature:
     sig = _SIGNATURES.get(name)
     if sig is None:
         sig = _SIGNATURES[name] = _parameters(fn)
     return sig
+
+
+class _Path:
+    """Where a value is in the data, as ``$.s.schedules[1]``: formatted only for an error message."""
+
+    __slots__ = ("parent", "key")
+
+    def __init__(self, parent: _Path | None, key: str | int) -> None:
+        self.parent = parent
+        self.key = key
+
+    def __str__(self) -> str:
+        parts = []
+        node: _Path | None = self
+        while node is not None:
+            key = node.key
+            parts.append(f"[{key}]" if type(key) is int else key if node.parent is None else f".{key}")
+            node = node.parent
+        return "".join(reversed(parts))
 
 
 class _Builder:
@@ -693,13 +666,13 @@ class _Builder:
     def __init__(self) -> None:
         self.items = 0
 
-    def spend(self, cost: int, path: str) -> None:
+    def spend(self, cost: int, path: _Path) -> None:
         self.items += cost
         if self.items > MAX_ITEMS:
             msg = f"the data is too large: more than {MAX_ITEMS} values, keys and string characters (at {path})"
             raise _DataError(msg)
 
-    def schedule(self, d: Any, path: str, depth: int) -> Schedule:
+    def schedule(self, d: Any, path: _Path, depth: int) -> Schedule:
         if depth > MAX_DEPTH:
             msg = f"schedules are nested more than {MAX_DEPTH} levels deep (at {path})"
             raise _DataError(msg)
@@ -722,7 +695,7 @@ class _Builder:
             else:
                 msg = f"unknown schedule type {_short(name)} at {path}; known types: {_known()}"
             raise _DataError(msg)
-        names, required = _signature(name, fn)
+        names, required, varargs = _signature(name, fn)
         for key in d:
             if not isinstance(key, str):
                 msg = f"keys must be strings at {path}, got {_short(key)}"
@@ -737,14 +710,22 @@ class _Builder:
         if missing:
             msg = f"missing key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)} for {name} at {path}"
             raise _DataError(msg)
-        kwargs = {k: self.value(d[k], f"{path}.{k}", depth) for k in names if k in d}
+        kwargs = {k: self.value(d[k], _Path(path, k), depth) for k in names if k in d}
+        args: tuple[Any, ...] = ()
+        if varargs is not None and varargs in kwargs:
+            # *args: the named parameters before it go positionally too.
+            rest = kwargs.pop(varargs)
+            if not isinstance(rest, tuple):
+                msg = f"{name} at {path}.{varargs}: expected a list, got {_short(rest)}"
+                raise _DataError(msg)
+            args = (*(kwargs.pop(k) for k in names[: names.index(varargs)]), *rest)
         try:
-            return fn(**kwargs)
+            return fn(*args, **kwargs)
         except (ValueError, TypeError, ArithmeticError) as exc:
             msg = f"{name} at {path}: {exc}"
             raise _DataError(msg) from None
 
-    def value(self, v: Any, path: str, depth: int, *, in_list: bool = False) -> Any:
+    def value(self, v: Any, path: _Path, depth: int, *, in_list: bool = False) -> Any:
         if isinstance(v, dict):
             return self.schedule(v, path, depth + 1)
         self.spend(1, path)
@@ -762,8 +743,7 @@ class _Builder:
             if in_list:
                 msg = f"nested lists are not allowed (at {path})"
                 raise _DataError(msg)
-            self.spend(len(v), path)
-            return tuple(self.value(x, f"{path}[{i}]", depth, in_list=True) for i, x in enumerate(v))
+            return tuple(self.value(x, _Path(path, i), depth, in_list=True) for i, x in enumerate(v))
         msg = (
             f"unsupported value of type {type(v).__name__} at {path}: "
             "expected a number, string, bool, None, list or schedule dict"
@@ -812,9 +792,9 @@ def from_dict(d: dict[str, Any]) -> Schedule:
     if not isinstance(d, dict):
         hint = "; for JSON text use from_dict(json.loads(text))" if isinstance(d, (str, bytes)) else ""
         msg = f"from_dict expects a dict, got {type(d).__name__}{hint}"
-        raise ValueError(msg)
+        raise TypeError(msg)
     try:
-        return _Builder().schedule(d, "$", 1)
+        return _Builder().schedule(d, _Path(None, "$"), 1)
     except _DataError as exc:
         raise ValueError(str(exc)) from None
     except RecursionError:  # only if called with the stack already nearly full

@@ -458,7 +458,7 @@ BAD_CONSTRUCTIONS = [
     (lambda: sa.clip(S0, 1.0, 0.0), ValueError, ["low", "high", "1.0", "0.0"]),
     (lambda: sa.clip(S0, low=math.nan), ValueError, ["low", "nan"]),
     (lambda: sa.clip(S0, high="1"), TypeError, ["high", "'1'"]),
-    (lambda: sa.minimum(S0, 1.0), TypeError, ["b", "1.0"]),
+    (lambda: sa.minimum(S0, "1.0"), TypeError, ["b", "1.0"]),
     (lambda: sa.maximum(None, S0), TypeError, ["a", "None"]),
 ]
 

@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import json
 import math
+import pickle
 import time
 import warnings
 
@@ -90,6 +91,8 @@ TABLE: list[Schedule] = [
     sa.clip(LIN, low=-2),
     sa.minimum(LIN, COS),
     sa.maximum(LIN, sa.constant(0.3)),
+    sa.minimum(LIN, 0.5, COS),
+    sa.maximum(-1.0, COS, LIN, sa.linear(0.5, 0.0, 7)),
     # operators
     LIN + 1,
     LIN + -1.0,
@@ -104,6 +107,13 @@ TABLE: list[Schedule] = [
     -(LIN + COS),
     (LIN + 1) * 3 - COS / 7,
     arith("+", LIN, arith("-", COS, -0.25)),
+    # chains: one node each, infix up to 4 operands, a call beyond
+    LIN + COS - 1.0,
+    LIN * 0.9 * 0.9,
+    LIN * 0.9 / 3.0 * COS,
+    LIN / 3.0 * 0.9 * 0.9 * 0.9,
+    1.0 + LIN + COS + LIN - 2.0 - COS,
+    arith("+-+", 2.5, LIN, COS, 1.0),
     # deeper mixes
     sa.quantize(sa.invert(sa.warmup(COS, 100), 256.0), multiple=8, low=8),
     sa.cooldown(sa.cyclical(sa.triangular(0.1, 1.0, 50, peak=0.25), 50, decay=0.9).warmup(10), at=400, steps=100),
@@ -292,10 +302,12 @@ def _chain(n: int, step) -> Schedule:
     return s
 
 
+#: Steps that each add a level (a right operand nests; chains along the left
+#: operand, scale chains and nested minima flatten into one node instead).
 DEEP_STEPS = {
-    "arith": lambda s, i: arith("-", -1.5, s) if i % 2 else arith("+", s, -2.5),
+    "arith": lambda s, i: arith("-", -1.5, s) if i % 2 else arith("+", -2.5, s),
     "sequence": lambda s, i: sa.sequence([sa.constant(-1.0 - i), s], [0.5]),
-    "scale": lambda s, i: sa.scale(s, -1.5),
+    "shift": lambda s, i: sa.shift(s, 1.5),
     "mixed": lambda s, i: (
         sa.sequence([sa.constant(-1.0 - i), s], [0.5]),
         -1.5 - s,
@@ -308,15 +320,17 @@ DEEP_STEPS = {
 @pytest.mark.parametrize("kind", sorted(DEEP_STEPS))
 def test_depth_limit_is_exactly_max_depth(kind):
     deepest = _chain(MAX_DEPTH, DEEP_STEPS[kind])
+    assert deepest._depth == MAX_DEPTH
     assert parse(repr(deepest)) == deepest
     assert via_json(deepest) == deepest
-    too_deep = _chain(MAX_DEPTH + 1, DEEP_STEPS[kind])
-    with pytest.raises(ValueError, match="nested more than 64 levels"):
-        parse(repr(too_deep))
-    with pytest.raises(ValueError, match="nested more than 64 levels"):
-        to_dict(too_deep)
-    with pytest.raises(ValueError, match="nested more than 64 levels"):
-        from_dict({"type": "scale", "s": to_dict(deepest), "k": 3.0})
+    assert pickle.loads(pickle.dumps(deepest)) == deepest
+    # One level more is refused where it is built, so no reader ever meets it.
+    with pytest.raises(ValueError, match="nested at most 64 levels deep.*got 65"):
+        DEEP_STEPS[kind](deepest, MAX_DEPTH)
+    with pytest.raises(ValueError, match="64 levels"):
+        parse(f"shift({deepest!r}, 3.0)")
+    with pytest.raises(ValueError, match="64 levels"):
+        from_dict({"type": "shift", "s": to_dict(deepest), "steps": 3.0})
 
 
 def test_long_but_shallow_input_is_accepted():
@@ -496,11 +510,13 @@ def test_error_messages_name_the_problem_and_its_position():
             assert fragment in str(info.value), (text, str(info.value))
 
 
-def assert_fast_value_error(fn, arg, seconds: float = 1.0) -> ValueError:
-    start = time.perf_counter()
+def assert_fast_value_error(fn, arg, seconds: float = 2.0) -> ValueError:
+    # CPU time of this process, so that other processes on the machine do not
+    # count; a generous bound: the point is that the cost is bounded at all.
+    start = time.process_time()
     with pytest.raises(ValueError) as info:
         fn(arg)
-    assert time.perf_counter() - start < seconds
+    assert time.process_time() - start < seconds
     return info.value
 
 
@@ -512,7 +528,6 @@ HUGE_TEXT = {
     "balanced parens": "(" * 300 + "constant(1)" + ")" * 300,
     "unary minus": "-" * 50_000 + "1",
     "unary minus in call": "constant(" + "-" * 50_000 + "1)",
-    "unary minus on schedule": "-" * 300 + "constant(1.0)",
     "additions": "constant(" + "+".join(["1"] * 30_000) + ")",
     "schedule sums": " + ".join(["linear(0.0, 1.0, 10)"] * 4000),
     "call chain": "constant(1)" + "(1)" * 20_000,
@@ -522,7 +537,7 @@ HUGE_TEXT = {
     "too long number": "constant(" + "1" * (MAX_TEXT_LENGTH + 1) + ")",
     "long number": "constant(" + "1" * 90_000 + ")",
     "long float": "constant(" + "1" * 90_000 + ".5)",
-    "deep schedules": "scale(" * 80 + "linear(0.0, 1.0, 10)" + ", 3.0)" * 80,
+    "deep schedules": "shift(" * 80 + "linear(0.0, 1.0, 10)" + ", 3.0)" * 80,
     "deep lists": "sequence(" + "[" * 1000,
     "deep dict": "{'a': " * 1000,
 }
@@ -553,9 +568,12 @@ def test_nesting_bound_is_checked_before_ast_parse(monkeypatch):
 
 
 def test_parse_rejects_non_strings():
+    # A TypeError: the argument is not text at all (a ValueError is for bad text).
     for bad in (b"constant(1)", None, 1.0, LIN, ["constant(1)"]):
-        with pytest.raises(ValueError, match="expects a str"):
+        with pytest.raises(TypeError, match="expects a str"):
             parse(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="decode"):
+        parse(b"constant(1)")  # type: ignore[arg-type]
 
 
 # -- hostile data ---------------------------------------------------------------------------------------
@@ -640,9 +658,9 @@ def test_from_dict_messages_name_keys_and_paths():
 
 def test_from_dict_wants_a_dict():
     for bad in ('{"type": "constant", "value": 1.0}', b"{}", None, [], 1.0, LIN):
-        with pytest.raises(ValueError, match="expects a dict"):
+        with pytest.raises(TypeError, match="expects a dict"):
             from_dict(bad)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="json.loads"):
+    with pytest.raises(TypeError, match="json.loads"):
         from_dict('{"type": "constant", "value": 1.0}')  # type: ignore[arg-type]
 
 
@@ -672,7 +690,8 @@ def test_shared_references_cannot_blow_up():
     d: dict = _dict_of("linear(0.0, 1.0, 10)")
     for _ in range(40):
         d = {"type": "maximum", "a": d, "b": {"type": "scale", "s": d, "k": 3.0}}
-    assert "too large" in str(assert_fast_value_error(from_dict, d))
+    error = str(assert_fast_value_error(from_dict, d))
+    assert "too large" in error or f"at most {MAX_ITEMS} items" in error
 
 
 def test_to_dict_refuses_what_cannot_be_read_back():
@@ -682,12 +701,12 @@ def test_to_dict_refuses_what_cannot_be_read_back():
         to_dict(sa.warmup(sa.from_fn(abs) + 1, 10).clip(0.1))
     with pytest.raises(ValueError, match="from_fn"):
         parse(repr(sa.from_fn(abs)))
-    deep = LIN
-    for _ in range(2000):  # deeper than Python's recursion limit: still a ValueError
-        deep = sa.scale(deep, 3.0)
-    with pytest.raises(ValueError, match="nested more than 64"):
-        to_dict(deep)
-    with pytest.raises(ValueError, match="expects a Schedule"):
+    long_chain = LIN
+    for _ in range(2000):  # one n-ary node, not 2000 levels: it writes and reads back
+        long_chain = sa.scale(long_chain, 3.0)
+    assert from_dict(to_dict(long_chain)) == long_chain
+    assert parse(repr(long_chain)) == long_chain
+    with pytest.raises(TypeError, match="expects a Schedule"):
         to_dict({"type": "constant", "value": 1.0})  # type: ignore[arg-type]
 
 
@@ -791,6 +810,9 @@ def _replace_somewhere(d, path: list[int], new):
 def test_fuzz_random_data(d):
     try:
         result = from_dict(d)
+    except TypeError:
+        assert not isinstance(d, dict)
+        return
     except ValueError:
         return
     assert isinstance(result, Schedule)
