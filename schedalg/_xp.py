@@ -335,18 +335,17 @@ def _interpolating(s: Any, ctx: Ctx, t: Any) -> Any:
 
 @evaluator(_s.Cosine)
 def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
+    # The two forms of the numpy path with one sine between them:
+    #   t <= steps/2: end + (1 + cos(pi u)) * half, cos(pi u) = sin(pi (1/2 - u))
+    #                 (1/2 - u is exact for u in [1/4, 1/2]; the midpoint is exact)
+    #   t >  steps/2: end + diff * sin(pi/2 * (steps - t) / steps)**2
     xp = ctx.xp
     steps = s.steps
     inside = xp.clip(t, 0.0, float(steps))
-    if ctx.exact:
-        near = s.end + (1.0 + xp.cos((inside / steps) * math.pi)) * s._half
-    else:
-        # cos(pi u) = sin(pi (1/2 - u)): 1/2 - u is exact for u in [1/4, 1/2],
-        # and the midpoint comes out exact (a float32 pi/2 has a cosine of -4e-8).
-        near = s.end + (1.0 + xp.sin((0.5 - inside / steps) * math.pi)) * s._half
-    w = xp.sin(((steps - inside) / steps) * (0.5 * math.pi))
-    far = s.end + s._diff * (w * w)
-    value = xp.where(t + t <= steps, near, far)
+    near = t + t <= steps
+    x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
+    w = xp.sin(x * math.pi)
+    value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
     value = xp.where(t == 0.0, s.start, value)
     return xp.where(t < ctx.edge(steps), value, s.end)
 
