@@ -127,6 +127,11 @@ def _near32(b: float) -> float:
     return math.ldexp(round(m * 16777216.0), e - 24)
 
 
+#: Tables made for eager torch calls (see :meth:`Ctx.table`), and how many are kept.
+_TORCH_TABLES: dict[tuple[Any, ...], Any] = {}
+_MAX_TABLES = 1024
+
+
 class Ctx:
     """The library, dtype and device of one evaluation, and the helpers nodes share."""
 
@@ -171,7 +176,26 @@ class Ctx:
         return t + hi if lo == 0.0 else (t + hi) + lo
 
     def table(self, values: Any) -> Any:
-        return self.xp.asarray([float(v) for v in values], dtype=self.dtype, device=self.device)
+        """A 1-D array of host numbers on the step's device.
+
+        Eager torch keeps the tables it made (keyed by content, dtype and
+        device), so that a later call, e.g. one captured into a CUDA graph,
+        copies nothing from the host. Under ``torch.compile`` and in JAX they
+        are constants of the traced graph.
+        """
+        items = tuple([float(v) for v in values])
+        if self.torch:
+            import torch
+
+            if not torch.compiler.is_compiling():
+                key = (items, self.dtype, self.device)
+                found = _TORCH_TABLES.get(key)
+                if found is None:
+                    if len(_TORCH_TABLES) >= _MAX_TABLES:
+                        _TORCH_TABLES.clear()
+                    found = _TORCH_TABLES[key] = self.xp.asarray(items, dtype=self.dtype, device=self.device)
+                return found
+        return self.xp.asarray(items, dtype=self.dtype, device=self.device)
 
     def full(self, t: Any, value: float) -> Any:
         return self.xp.full_like(t, value)

@@ -81,3 +81,16 @@ def test_on_cuda():  # pragma: no cover - outside CI
     for step in STEPS:
         k.fill_(step)
         assert f(k).item() == pytest.approx(SCHEDULE(step), rel=1e-6, abs=1e-7)
+
+
+def test_eager_calls_reuse_their_device_tables():
+    # A CUDA graph capture of s(step) must not copy from the host: tables made
+    # by an earlier (warm-up) call are reused, not rebuilt.
+    from schedalg import _xp
+
+    s = sa.piecewise_linear([0, 10, 30], [0.0, 1.0, 0.5]) + sa.piecewise_constant([7], [1.0, 2.0])
+    s(torch.tensor(3))
+    tables = {id(v) for v in _xp._TORCH_TABLES.values()}
+    s(torch.tensor(5))
+    assert {id(v) for v in _xp._TORCH_TABLES.values()} == tables
+    assert s(torch.tensor(20)).item() == pytest.approx(s(20))
