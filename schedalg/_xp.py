@@ -439,7 +439,9 @@ def _triangular(s: _s.Triangular, ctx: Ctx, t: Any) -> Any:
 @evaluator(_s.InverseSqrt)
 def _inverse_sqrt(s: _s.InverseSqrt, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
-    return xp.sqrt(s.timescale / xp.maximum(t, float(s.timescale))) * s.value
+    # clip, not maximum with a number: array-api-compat's torch maximum would
+    # copy the number to the device (no host copies: CUDA-graph capture).
+    return xp.sqrt(s.timescale / xp.clip(t, float(s.timescale), None)) * s.value
 
 
 @evaluator(_s.FromFn)

@@ -94,3 +94,30 @@ def test_eager_calls_reuse_their_device_tables():
     s(torch.tensor(5))
     assert {id(v) for v in _xp._TORCH_TABLES.values()} == tables
     assert s(torch.tensor(20)).item() == pytest.approx(s(20))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_a_cuda_graph_capture_of_s_of_an_int64_counter_replays():  # pragma: no cover - outside CI
+    k = torch.zeros((), dtype=torch.int64, device="cuda")
+    out = torch.zeros((), device="cuda")
+
+    def body():
+        out.copy_(SCHEDULE(k))
+        k.add_(1)
+
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):  # warm-up: builds the device tables
+            body()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        body()
+    k.zero_()
+    values = []
+    for _ in range(100):
+        graph.replay()
+        values.append(out.clone())
+    torch.cuda.synchronize()
+    np.testing.assert_allclose([v.item() for v in values], [SCHEDULE(i) for i in range(100)], rtol=1e-6, atol=1e-7)
