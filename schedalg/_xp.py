@@ -363,13 +363,23 @@ def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
     #   t <= steps/2: end + (1 + cos(pi u)) * half, cos(pi u) = sin(pi (1/2 - u))
     #                 (1/2 - u is exact for u in [1/4, 1/2]; the midpoint is exact)
     #   t >  steps/2: end + diff * sin(pi/2 * (steps - t) / steps)**2
+    # (in float64; float32 takes the sin**2 form on both halves, below).
     xp = ctx.xp
     steps = s.steps
     inside = xp.clip(t, 0.0, float(steps))
     near = t + t <= steps
-    x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
-    w = xp.sin(x * math.pi)
-    value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
+    if ctx.exact:
+        x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
+        w = xp.sin(x * math.pi)
+        value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
+    else:
+        # float32: both halves cancellation-free, from the nearer end,
+        #   start + (end - start) * sin(pi/2 * t / steps)**2  and
+        #   end + (start - end) * sin(pi/2 * (steps - t) / steps)**2.
+        x = xp.where(near, inside / steps, (steps - inside) / steps)
+        w = xp.sin(x * (0.5 * math.pi))
+        w2 = w * w
+        value = xp.where(near, s.start - s._diff * w2, s.end + s._diff * w2)
     value = xp.where(t == 0.0, s.start, value)
     return xp.where(t < ctx.edge(steps), value, s.end)
 

@@ -43,18 +43,23 @@ def magnitude(s: sa.Schedule) -> float:
     return out
 
 
+ILL_CONDITIONED = {"Quantize", "Exp", "Power", "Log", "Compose"}
 #: Fields that hold values; every other number in a tree is a position or length in steps.
 STEP_FIELDS = {"steps", "at", "period", "boundaries", "knots", "every", "steps_per_epoch", "timescale"}
 
 
 def float32_exact_offsets(s: sa.Schedule) -> bool:
-    """Whether every position and length in ``s`` is an integer and it has no ``quantize``.
+    """Whether every position and length in ``s`` is an integer, with no ill-conditioned node.
 
     The float32 bound is stated for integer steps; a piece that starts at a
     fractional step has a local time float32 cannot hold (``t - 710490.17`` has
-    an ulp of 2**-8 near 42000), and a quantized value may cross a rounding tie.
+    an ulp of 2**-8 near 42000). And it is a bound on each node's own rounding:
+    a node that magnifies the error of its input beyond it is excluded —
+    ``quantize`` (a value may cross a rounding tie), ``exp`` and ``power`` (an
+    absolute error ``d`` of the input is a relative one of ``|p| d / v`` or
+    ``d`` of the output), ``log`` and ``compose`` (through the slope of ``s``).
     """
-    if type(s).__name__ == "Quantize":
+    if type(s).__name__ in ILL_CONDITIONED:
         return False
     for f in dataclasses.fields(s):  # type: ignore[arg-type]
         if not f.init:
