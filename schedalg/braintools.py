@@ -14,7 +14,7 @@ at every later step.
 >>> sched = LRScheduler(sa.cosine(0.1, 0.0, 10).warmup(2))
 >>> float(sched.get_last_lr()[0])
 0.0
->>> sched.step(); sched.step(); sched.step()
+>>> sched.step(); sched.step()
 >>> round(float(sched.get_last_lr()[0]), 6)
 0.1
 """
