@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import _xp  # noqa: F401 - installs the array-library evaluation path
 from ._node import Schedule
 from .combinators import (
     clip,
@@ -43,6 +42,8 @@ from .shapes import (
     polynomial,
     triangular,
 )
+
+from . import _xp  # noqa: E402, F401 - installs the array-library evaluation path (principle 10)
 
 if TYPE_CHECKING:
     from . import presets

@@ -343,6 +343,10 @@ def _constant(s: _s.Constant, ctx: Ctx, t: Any) -> Any:
 def _interpolating(s: Any, ctx: Ctx, t: Any) -> Any:
     xp, xm = ctx.xp, _Math(ctx.xp)
     start, end, steps = s.start, s.end, s.steps
+    if not ctx.exact and type(s) is _s.Linear:
+        # float32: one form is within the bound (the numpy path's two keep
+        # both endpoints exact in float64; t >= steps is end below).
+        return xp.where(t < ctx.edge(steps), start + (end - start) * (t / steps), end)
     # Both forms are evaluated where the step is inside [0, steps]; NaN from
     # the unused form (e.g. a fractional power of a negative) is discarded.
     inside = xp.clip(t, 0.0, float(steps))
@@ -366,9 +370,9 @@ def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
     # (in float64; float32 takes the sin**2 form on both halves, below).
     xp = ctx.xp
     steps = s.steps
-    inside = xp.clip(t, 0.0, float(steps))
     near = t + t <= steps
     if ctx.exact:
+        inside = xp.clip(t, 0.0, float(steps))
         x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
         w = xp.sin(x * math.pi)
         value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
@@ -376,10 +380,12 @@ def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
         # float32: both halves cancellation-free, from the nearer end,
         #   start + (end - start) * sin(pi/2 * t / steps)**2  and
         #   end + (start - end) * sin(pi/2 * (steps - t) / steps)**2.
-        x = xp.where(near, inside / steps, (steps - inside) / steps)
+        # (t = 0 gives start exactly; steps outside [0, steps) are replaced below).
+        x = xp.where(near, t / steps, (steps - t) / steps)
         w = xp.sin(x * (0.5 * math.pi))
         w2 = w * w
         value = xp.where(near, s.start - s._diff * w2, s.end + s._diff * w2)
+        return xp.where(t < ctx.edge(steps), value, s.end)
     value = xp.where(t == 0.0, s.start, value)
     return xp.where(t < ctx.edge(steps), value, s.end)
 
