@@ -28,6 +28,7 @@ from .combinators import (
     stretch,
     warmup,
 )
+from ._noise import noise
 from .functions import exp, log, power, tanh
 from .shapes import (
     clock,
@@ -87,6 +88,7 @@ __all__ = [
     "minimum",
     "maximum",
     "compose",
+    "noise",
     # plateau
     "Plateau",
     "PlateauState",

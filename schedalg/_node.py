@@ -154,8 +154,18 @@ class Schedule:
     answers with a ``numpy.ndarray`` of the same shape, ``float64`` (``int64``).
     ``s(np.arange(n))`` equals ``[s(i) for i in range(n)]`` exactly.
 
-    Schedules compare and hash structurally, pickle, and ``repr`` as the code
-    that builds them (:func:`schedalg.parse` reads it back).
+    Values follow IEEE arithmetic: a value that overflows is ``inf`` (or
+    ``-inf``), and ``0 * inf`` is NaN, in both paths alike; only
+    integer-valued schedules, which cannot answer an infinity, raise
+    ``ValueError`` (as do a division by zero and steps that are not valid).
+
+    Schedules compare and hash structurally, pickle (through their public
+    constructor, so a pickle is validated again), and ``repr`` as the code
+    that builds them (:func:`schedalg.parse` reads it back). Construction
+    refuses trees nested deeper than ``MAX_DEPTH`` (64) or larger than
+    ``MAX_ITEMS`` (250,000 items of data), so every schedule writes and
+    reads back; chains of ``+ -``, of ``* /`` and of ``minimum``/``maximum``
+    are one node, however long.
 
     >>> import schedalg as sa
     >>> s = sa.cosine(1.0, 0.0, 100).warmup(10)

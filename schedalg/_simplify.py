@@ -76,6 +76,11 @@ def _normal(x: float) -> bool:
     return x == 0.0 or (math.isfinite(x) and abs(x) >= 2.2250738585072014e-308)
 
 
+def _same(a: float, b: float) -> bool:
+    """Equal floats with the same sign (0.0 and -0.0 are different values)."""
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
 def _kind(s: Any) -> str | None:
     """The node name of a schedule, None for a number."""
     return type(s)._name if isinstance(s, Schedule) else None
@@ -96,7 +101,7 @@ def constant(value: float) -> Schedule:
 
 # -- shapes -------------------------------------------------------------------------------------------
 def interpolating(kind: str, start: float, end: float, steps: float, *extra: Any) -> Schedule:
-    if start == end:
+    if _same(start, end):
         return constant(start)
     return NODES[kind](start, end, steps, *extra)
 
@@ -108,13 +113,13 @@ def exponential(start: float, gamma: float, every: float, staircase: bool) -> Sc
 
 
 def piecewise_constant(boundaries: tuple, values: tuple) -> Schedule:
-    if all(v == values[0] for v in values):
+    if all(_same(v, values[0]) for v in values):
         return constant(values[0])
     return NODES["piecewise_constant"](boundaries, values)
 
 
 def piecewise_linear(knots: tuple, values: tuple) -> Schedule:
-    if all(v == values[0] for v in values):
+    if all(_same(v, values[0]) for v in values):
         return constant(values[0])
     return NODES["piecewise_linear"](knots, values)
 
@@ -395,7 +400,8 @@ def sequence(schedules: tuple, boundaries: tuple) -> Schedule:
     merged_starts: list[float] = []
     for s, at in zip(pieces, starts):
         c = _const(s)
-        if merged_pieces and c is not None and _const(merged_pieces[-1]) == c:
+        prev = _const(merged_pieces[-1]) if merged_pieces else None
+        if c is not None and prev is not None and _same(prev, c):
             continue
         merged_pieces.append(s)
         merged_starts.append(at)
@@ -405,14 +411,14 @@ def sequence(schedules: tuple, boundaries: tuple) -> Schedule:
 
 
 # -- functions of values, compose, noise -----------------------------------------------------------------------
-def of_values(cls: type, s: Schedule, *args: Any) -> Schedule:
+def of_values(kind: str, s: Schedule, *args: Any) -> Schedule:
     """``exp``, ``log``, ``tanh``, ``power`` of a constant fold to its finite value.
 
     The folded value is the node's own evaluation (one rounding, the same in
     both paths); a value outside the domain keeps the node, which raises at
     evaluation as any other would.
     """
-    built = cls(s, *args)
+    built = NODES[kind](s, *args)
     if _const(s) is not None:
         try:
             v = built._at(0.0)
@@ -423,17 +429,23 @@ def of_values(cls: type, s: Schedule, *args: Any) -> Schedule:
     return built
 
 
-def power(cls: type, s: Schedule, p: float) -> Schedule:
+def power(s: Schedule, p: float) -> Schedule:
     # power(power(s, a), b) stays nested: (v**a)**b rounds twice, v**(a*b) once.
     if p == 1.0:
         return s
-    return of_values(cls, s, p)
+    return of_values("power", s, p)
 
 
-def compose(cls: type, s: Schedule, clock: Schedule) -> Schedule:
+def compose(s: Schedule, clock: Schedule) -> Schedule:
     # compose(clock(), c) is not c: compose checks that c's values are
     # finite and >= 0, which c alone does not.
     if _kind(clock) == "clock":
         return s
-    return cls(s, clock)
+    return NODES["compose"](s, clock)
 
+
+def noise(s: Schedule, std: float, limit: float | None, seed: int, kind: str) -> Schedule:
+    # With std 0 every draw is 0 (accepted by any limit) and s(t) * (1 + 0) is s(t).
+    if std == 0.0:
+        return s
+    return NODES["noise"](s, std, limit, seed, kind)

@@ -1194,4 +1194,4 @@ def compose(s: Schedule, clock: Schedule) -> Schedule:
     ...
     ValueError: compose: the clock's value -5.0 at step 0.0 is not a finite number >= 0
     """
-    return _simplify.compose(Compose, _check.schedule("s", s), _check.schedule("clock", clock))
+    return _simplify.compose(_check.schedule("s", s), _check.schedule("clock", clock))

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from . import _check, _math, _simplify
+from ._math import array_math
 from ._node import Schedule, node, register
 
 __all__ = ["power", "exp", "log", "tanh"]
@@ -77,10 +78,9 @@ class Power(Schedule):
             v = float(out[i])
             (_zero_to_negative if v == 0.0 else _not_real)(v, p, float(t[i]))
         flip = integral and abs(p) < _EXACT_INT and int(p) % 2 == 1 and negative.any()
-        np.abs(out, out=out)
-        # The general kernel, as the scalar path's pow uses (a scalar exponent
-        # would select numpy's special cases, which round differently).
-        np.power(out, np.full(out.shape, p), out=out)
+        # numpy's general kernel, as the scalar path's pow uses (see
+        # array_math.pow); the base is a new array, never the output.
+        array_math.pow(np.abs(out), p, out=out)
         if flip:
             np.negative(out, out=out, where=negative)
 
@@ -111,7 +111,7 @@ def power(s: Schedule, p: float) -> Schedule:
     """
     s_ = _check.schedule("s", s)
     p_ = _check.real("p", p)
-    return _simplify.power(Power, s_, p_)
+    return _simplify.power(s_, p_)
 
 
 # -- exp, log, tanh ------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def exp(s: Schedule) -> Schedule:
     >>> s(0), s(1)
     (1.0, 0.36787944117144233)
     """
-    return _simplify.of_values(Exp, _check.schedule("s", s))
+    return _simplify.of_values("exp", _check.schedule("s", s))
 
 
 def _not_positive(v: float, step: float) -> None:
@@ -197,7 +197,7 @@ def log(s: Schedule) -> Schedule:
     ...
     ValueError: log: the value 0.0 is not positive (at step 1.0)
     """
-    return _simplify.of_values(Log, _check.schedule("s", s))
+    return _simplify.of_values("log", _check.schedule("s", s))
 
 
 @node("tanh")
@@ -227,4 +227,4 @@ def tanh(s: Schedule) -> Schedule:
     >>> s(0), s(10)
     (0.0, 0.7615941559557649)
     """
-    return _simplify.of_values(Tanh, _check.schedule("s", s))
+    return _simplify.of_values("tanh", _check.schedule("s", s))

@@ -35,8 +35,9 @@ up: the only callables are the schedalg constructors, called by name::
 ``warmup``, ``cooldown``, ``sequence``, ``cyclical``, ``scale``, ``invert``,
 ``quantize``, ``shift``, ``delay``, ``stretch``, ``per_epoch``, ``clip``,
 ``minimum``, ``maximum``, ``arith``, ``clock``, ``power``, ``exp``, ``log``,
-``tanh`` and ``compose`` (``s ** p`` is written ``power(s, p)``). ``NUMBER`` is a finite int or float
-literal (no complex numbers). Operators follow Python's precedence:
+``tanh``, ``compose`` and ``noise`` (``s ** p`` is written ``power(s, p)``).
+``NUMBER`` is a finite int or float literal (no complex numbers). Operators
+follow Python's precedence:
 
 * on two numbers, ``+ - * /`` compute in floats (the result must be finite);
   unary ``-``/``+`` keep ints as ints;

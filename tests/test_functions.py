@@ -116,6 +116,20 @@ def test_power_paths_agree_bit_for_bit(p):
         assert ulps(g, float(mpmath.power(mpmath.mpf(v), mpmath.mpf(p)))) <= 1.0
 
 
+def test_power_of_one_element_arrays_and_runs():
+    """numpy computes an in-place power of one element with the C library's pow: never used."""
+    s = sa.power(sa.linear(1e-3, 3.0, 5000), 0.5)
+    for t in range(0, 5000, 7):
+        assert s(np.array([t])).tolist() == [s(t)]
+    c = sa.cyclical(sa.scale(sa.power(sa.clock() / 10.0, 0.5), 10.0), 1, period_mult=3.0)
+    ts = np.array([0.0, 1, 4, 13, 40, 43, 121, 130, 1000, 4000, 10**6])
+    rng = np.random.default_rng(0)
+    want = assert_paths_agree(c, ts)
+    for _ in range(20):  # one-element runs of the cyclical's sorted path, in any order
+        perm = rng.permutation(ts.size)
+        assert c(ts[perm]).tolist() == want[perm].tolist()
+
+
 def test_power_of_signed_values_paths_agree():
     ts = np.arange(0, 4001, dtype=np.float64) / 2
     for p in (2, 3, -1, -3, 5, 0):

@@ -17,9 +17,11 @@ The parse and from_dict fuzzers are in ``test_text.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import pickle
+import tokenize
 from typing import Any
 
 import numpy as np
@@ -181,8 +183,56 @@ def test_extreme_trees_evaluate_alike_on_every_path(s):
 @FUZZ
 @given(extreme_trees())
 def test_extreme_trees_are_values(s):
-    assert sa.parse(repr(s)) == s
+    # Chains grown one operand at a time are measured incrementally: the
+    # same measure as measuring the node afresh.
+    assert s._measure() == (s._depth, s._items) and s._integer == s._is_integer()
+    text = repr(s)
+    tokens = sum(1 for _ in tokenize.generate_tokens(io.StringIO(text).readline))
+    # The text limits follow from MAX_ITEMS, which construction enforces.
+    assert len(text) <= 26 * s._items and tokens <= 4 * s._items
+    assert sa.parse(text) == s
     data = json.loads(json.dumps(sa.to_dict(s), allow_nan=False))
     assert sa.from_dict(data) == s
     back = pickle.loads(pickle.dumps(s))
     assert back == s and hash(back) == hash(s) and type(back) is type(s)
+
+
+def _numbers_in(d: Any, path: tuple = ()) -> list[tuple]:
+    """Paths to the numbers inside a to_dict form."""
+    if isinstance(d, dict):
+        return [p for k, v in d.items() if k != "type" for p in _numbers_in(v, (*path, k))]
+    if isinstance(d, list):
+        return [p for i, v in enumerate(d) for p in _numbers_in(v, (*path, i))]
+    if isinstance(d, (int, float)) and not isinstance(d, bool):
+        return [path]
+    return []
+
+
+@FUZZ
+@given(
+    extreme_trees(),
+    st.integers(0, 10**6),
+    st.one_of(
+        st.sampled_from([10**400, -(10**400), 2**63, -(2**63), 2**53 + 1, -0.0, TINY, HUGE, 0, 1]),
+        numbers(),
+    ),
+)
+def test_whatever_from_dict_builds_writes_and_reads_back(s, where, new):
+    # The readers' limits and the constructors' must agree: data that reads
+    # is a schedule whose repr and to_dict read back to it (issue 11 found
+    # quantize(high=-10**400) and 60,000 knots written but not read).
+    data = sa.to_dict(s)
+    paths = _numbers_in(data)
+    if paths:
+        target: Any = data
+        *head, last = paths[where % len(paths)]
+        for key in head:
+            target = target[key]
+        target[last] = new
+    try:
+        built = sa.from_dict(data)
+    except ValueError:
+        return
+    assert sa.from_dict(json.loads(json.dumps(sa.to_dict(built), allow_nan=False))) == built
+    assert sa.parse(repr(built)) == built
+    assert pickle.loads(pickle.dumps(built)) == built

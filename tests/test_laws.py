@@ -75,6 +75,17 @@ def test_vectorized_equals_scalar_at_interesting_steps(s):
 
 
 @LAWS
+@given(S.schedules())
+def test_one_element_arrays_equal_scalar_calls(s):
+    """Every step alone in its array: a run of one step in every piece of every node."""
+    for t in [0, 1, 2, 3, 6, 10, *S.interesting_steps(s, 80)]:
+        scalar = S.outcome(s, t)
+        one = S.outcome(s, np.array([t], dtype=np.float64))
+        got = one if isinstance(one, type) else one.tolist()[0]
+        assert S.same_outcome(got, scalar), f"{s!r}: s([{t!r}]) = {got!r} but s({t!r}) = {scalar!r}"
+
+
+@LAWS
 @given(S.schedules(), S.step_arrays())
 def test_vectorized_equals_scalar_on_random_arrays(s, ts):
     S.assert_vectorized_matches_scalar(s, ts)
@@ -766,3 +777,22 @@ def test_compose_writes_shift_and_stretch(s, k, f):
     ts = probe_steps(s)[:60]
     S.assert_same_outcomes(values_at(sa.compose(s, sa.clock() + k), ts), values_at(sa.shift(s, k), ts))
     S.assert_same_outcomes(values_at(sa.compose(s, sa.clock() / f), ts), values_at(sa.stretch(s, f), ts))
+
+
+@NODES
+@given(S.schedules(), S.noise_args())
+def test_noise_multiplies_by_one_draw_per_step(s, kw):
+    assert sa.noise(s, 0.0, **{k: v for k, v in kw.items() if k != "std"}) == s
+    noisy, factor = sa.noise(s, **kw), sa.noise(sa.constant(1.0), **kw)
+    ts = probe_steps(s)[:60]
+    for t in ts:
+        v = S.outcome(s, t)
+        if isinstance(v, type):
+            assert S.outcome(noisy, t) is v
+            continue
+        f = factor(t)
+        assert S.same_outcome(noisy(t), v * f), (t, v, f)
+        assert factor(math.floor(t) + 0.5) == f  # one draw per integer step
+        if kw["limit"] is not None and kw["std"] > 0:
+            assert abs(f - 1.0) <= kw["limit"]
+    S.assert_vectorized_matches_scalar(noisy, np.array(ts, dtype=np.float64))

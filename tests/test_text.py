@@ -129,6 +129,9 @@ TABLE: list[Schedule] = [
     sa.tanh(LIN * 6 - 3),
     sa.compose(COS, 1000 * sa.power(sa.clock() / 1000, 2.0)),
     sa.compose(sa.quantize(COS * 100), sa.triangular(0.0, 500.0, 100)),
+    sa.noise(COS, 0.1),
+    sa.noise(COS, 1.0, limit=0.67, seed=42),
+    sa.noise(LIN, 0.3, limit=0.1, seed=2**63 - 1, kind="uniform"),
 ]
 
 
