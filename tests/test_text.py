@@ -311,6 +311,9 @@ DEEP_STEPS = {
     "arith": lambda s, i: arith("-", -1.5, s) if i % 2 else arith("+", -2.5, s),
     "sequence": lambda s, i: sa.sequence([sa.constant(-1.0 - i), s], [0.5]),
     "shift": lambda s, i: sa.shift(s, 1.5),
+    # the deepest text per level: an infix chain of 4 operands, signed
+    # numbers, the nested schedule last
+    "chain": lambda s, i: arith("-+-", -1.5, LIN, -2.5, s),
     "mixed": lambda s, i: (
         sa.sequence([sa.constant(-1.0 - i), s], [0.5]),
         -1.5 - s,
