@@ -76,6 +76,7 @@ def test_array_api_strict_float64_and_float32(s):
 @given(S.serializable_schedules(), st.integers(0, 2**24 - 1))
 def test_integer_steps_equal_their_float_steps(s, k):
     # An int64 step computes in the default float (torch: float32 here).
+    assume(C.covered(s))
     ks = torch.arange(k, k + 8)
     a = s(ks)
     b = s(ks.to(torch.get_default_dtype()))
@@ -233,6 +234,14 @@ class _Mystery(Schedule):
 
     def _fill(self, t, out):
         out.fill(self.value)
+
+
+def test_noise_is_not_covered_yet_and_says_so():
+    s = sa.noise(sa.constant(1.0), 0.1, seed=3).warmup(2)
+    with pytest.raises(TypeError, match="noise"):
+        s(torch.arange(4))
+    with pytest.raises(TypeError, match="noise"):
+        s(xps.arange(4))
 
 
 def test_a_node_without_an_evaluator_raises_type_error_naming_it():
