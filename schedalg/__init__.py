@@ -44,6 +44,8 @@ from .shapes import (
     triangular,
 )
 
+from . import _xp  # noqa: E402, F401 - installs the array-library evaluation path (principle 10)
+
 if TYPE_CHECKING:
     from . import presets
     from .batching import batch_plan
@@ -102,7 +104,7 @@ __all__ = [
     "presets",
 ]
 
-_LAZY_SUBMODULES = ("presets", "torch")
+_LAZY_SUBMODULES = ("presets", "torch", "braintools", "keras")
 #: Names whose modules load on first use: text (ast, json) and the plateau rule
 #: are not needed to build and evaluate schedules; ``plot`` is the function of
 #: the submodule of the same name (which imports matplotlib only when called).
@@ -128,7 +130,10 @@ def __getattr__(name: str) -> Any:
         try:
             return importlib.import_module(f"{__name__}.{name}")
         except ImportError as exc:
-            msg = f"schedalg.{name} is unavailable: {exc}"
+            # hasattr() never raises (principle 9), and pickle's whichmodule,
+            # which probes every module for a name, expects AttributeError;
+            # ``import schedalg.<name>`` still raises the ImportError itself.
+            msg = f"module {__name__!r} has no attribute {name!r} ({exc})"
             raise AttributeError(msg) from exc
     if name in _LAZY_NAMES:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)

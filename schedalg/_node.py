@@ -68,6 +68,25 @@ NOT_SERIALIZABLE = {
 
 Steps = Union[int, float, "npt.ArrayLike"]
 
+#: The evaluator of steps that are arrays of another array library (DESIGN
+#: principle 10), installed by :mod:`schedalg._xp` (a registry slot, so that
+#: this module never imports it).
+FOREIGN_EVALUATOR: list[Callable[[Any, Any], Any]] = []
+#: Step types known to take the scalar or numpy paths. Seeded with the usual
+#: ones so that it rarely changes: a compiled torch function guards on it.
+_PLAIN_KINDS: set[type] = {list, tuple, range, bool, *{t for t in np.sctypeDict.values() if isinstance(t, type)}}
+
+
+def _foreign(kind: type) -> bool:
+    """Whether steps of type ``kind`` belong to another array library (numpy excluded)."""
+    if issubclass(kind, (np.ndarray, np.generic)) or not (
+        hasattr(kind, "__array_namespace__")
+        or any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
+    ):
+        _PLAIN_KINDS.add(kind)
+        return False
+    return True
+
 
 def cached_field() -> Any:
     """A dataclass field for a value derived from the arguments at construction.
@@ -342,6 +361,8 @@ class Schedule:
             if not 0.0 <= t < math.inf:  # type: ignore[operator]
                 _bad_scalar(t)
         else:
+            if kind is not np.ndarray and kind not in _PLAIN_KINDS and _foreign(kind):
+                return FOREIGN_EVALUATOR[0](self, t)
             scalar = _coerce_scalar(t)
             if scalar is None:
                 return self._call_array(t)

@@ -1,0 +1,675 @@
+"""The third evaluation path: steps that are arrays of another array library.
+
+Called with a JAX array (or tracer), a torch tensor, or any object with
+``__array_namespace__`` other than a numpy array (array-api-strict, CuPy, ...),
+a schedule is evaluated here, with that library's own operations (DESIGN
+principle 10):
+
+* **Branch-free.** Every node is one formula of the step array: piecewise nodes
+  evaluate each piece on the whole array and select with ``where``; tables
+  (``piecewise_constant``, ``piecewise_linear``, growing ``cyclical``) are looked
+  up with ``searchsorted``. No Python ``if`` looks at a value and nothing is
+  copied to the host, so the evaluation traces under ``jax.jit``, ``jax.vmap``
+  and ``torch.compile(fullgraph=True)``: one graph for every step.
+* **Same shape, same device.** Tables are built on the step's device.
+* **Dtypes.** A floating step keeps its dtype; an integer step computes in the
+  library's default float (``float32`` in JAX without x64,
+  ``torch.get_default_dtype()``); integer-valued schedules (``quantize``)
+  answer in the library's default integer dtype.
+* **Accuracy.** In float64 the formulas are those of the numpy path. In float32
+  the parameters are rounded once on the host from their float64 values
+  (differences such as ``end - start``, ``log(gamma) / every`` and table
+  widths are computed in float64 first), the boundaries are rounded *up* so
+  that ``t >= b`` decides as it would in exact arithmetic, and exponentials are
+  ``exp`` of an exponent split into parts that are exact in float32 (see
+  :func:`_exp_product`): ``gamma ** e`` in float32 would lose
+  ``e * eps`` of relative accuracy.
+* **Invalid steps cannot raise** under tracing, where values are unknown.
+  A negative, NaN or infinite step gives NaN (float schedules) or the smallest
+  value of the integer dtype (integer schedules); likewise an integer schedule
+  whose value is not finite, and a division by zero gives ``inf``/NaN as IEEE
+  arithmetic does. Type errors (bool or complex steps, a node that cannot be
+  traced) raise ``TypeError`` eagerly, also under tracing.
+
+Each node class has an evaluator in :data:`EVALUATORS`; a node without one
+(a class added elsewhere) raises ``TypeError`` naming it, never a wrong answer.
+``from_fn`` calls its function with the step array and requires an array of the
+same library back; a function that cannot take an array (a Python branch on the
+step, ``int(step)``, the running product of ``multiplicative_lr``) raises
+``TypeError`` naming ``from_fn``.
+
+This module imports no array library: it reaches each one through the array it
+is given (``__array_namespace__``, or ``array_api_compat`` for torch tensors).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _node
+from . import combinators as _c
+from . import functions as _f
+from . import shapes as _s
+from ._node import Schedule
+
+__all__ = ["EVALUATORS", "evaluate", "evaluator"]
+
+#: Node class -> ``f(node, ctx, t) -> array``: the node's values at the float
+#: step array ``t`` (dtype ``ctx.dtype``), in ``t``'s library.
+EVALUATORS: dict[type, Callable[[Any, Ctx, Any], Any]] = {}
+
+
+def evaluator(*classes: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as the array-library evaluator of ``classes``."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for cls in classes:
+            EVALUATORS[cls] = fn
+        return fn
+
+    return deco
+
+
+# -- namespaces ----------------------------------------------------------------------------------
+def _is_torch(kind: type) -> bool:
+    return any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
+
+
+def namespace(t: Any) -> Any:
+    """The array namespace of ``t`` (``array_api_compat.torch`` for torch tensors)."""
+    if _is_torch(type(t)):
+        try:
+            import array_api_compat.torch as xp_torch
+        except ImportError:  # pragma: no cover - the torch extra installs it
+            msg = 'evaluating a schedule at a torch tensor needs array-api-compat: pip install "schedalg[torch]"'
+            raise ImportError(msg) from None
+        return xp_torch
+    return t.__array_namespace__()
+
+
+def _owns(xp: Any, value: Any) -> bool:
+    """Whether ``value`` is an array of the namespace ``xp``."""
+    if isinstance(value, (np.ndarray, np.generic)) and xp.__name__ != "numpy":
+        return False
+    kind = type(value)
+    if _is_torch(kind):
+        return xp.__name__ == "array_api_compat.torch"
+    try:
+        return hasattr(kind, "__array_namespace__") and value.__array_namespace__() is xp
+    except Exception:  # noqa: BLE001 - a foreign object's namespace lookup failed
+        return False
+
+
+# -- the evaluation context -------------------------------------------------------------------------
+def _up32(b: float) -> float:
+    """The smallest float32 ``>= b`` (for ``b > 0`` in float32's normal range).
+
+    Plain ``math`` (no numpy scalars), so that ``torch.compile`` folds it as a constant.
+    """
+    if b > 3.4028234663852886e38:
+        return math.inf
+    if b < 1.1754943508222875e-38:  # subnormal: multiples of 2**-149
+        return math.ldexp(math.ceil(math.ldexp(b, 149)), -149)
+    m, e = math.frexp(b)
+    return math.ldexp(math.ceil(m * 16777216.0), e - 24)
+
+
+def _near32(b: float) -> float:
+    """``b`` rounded to the nearest float32 (ties to even), in plain ``math``."""
+    if not math.isfinite(b) or b == 0.0 or abs(b) > 3.4028234663852886e38:
+        return b
+    if abs(b) < 1.1754943508222875e-38:
+        return math.ldexp(round(math.ldexp(b, 149)), -149)
+    m, e = math.frexp(b)
+    return math.ldexp(round(m * 16777216.0), e - 24)
+
+
+#: Tables made for eager torch calls (see :meth:`Ctx.table`), and how many are kept.
+_TORCH_TABLES: dict[tuple[Any, ...], Any] = {}
+_MAX_TABLES = 1024
+
+
+class Ctx:
+    """The library, dtype and device of one evaluation, and the helpers nodes share."""
+
+    __slots__ = ("xp", "dtype", "device", "exact", "torch", "shape")
+
+    def __init__(self, xp: Any, dtype: Any, device: Any, shape: tuple[int, ...]) -> None:
+        self.xp = xp
+        self.dtype = dtype
+        self.device = device
+        self.torch = xp.__name__ == "array_api_compat.torch"
+        self.shape = shape
+        #: float64 (or wider): the numpy formulas apply as they are. Anything
+        #: narrower is treated as float32 (rounded-up boundaries, split exponents).
+        self.exact = xp.finfo(dtype).eps <= 2.0**-52
+
+    # constants
+    def edge(self, b: float) -> float:
+        """The smallest value of the dtype ``>= b``: ``t >= edge(b)`` iff ``t >= b``."""
+        if self.exact or b == 0.0 or not math.isfinite(b):
+            return b
+        return _up32(b)
+
+    def minus(self, t: Any, b: float) -> Any:
+        """The local time ``t - b`` of a piece starting at the host number ``b``.
+
+        In float32, ``b = hi + lo`` with ``hi`` its nearest float32: ``t - hi`` is
+        exact where ``t`` is near ``b`` (Sterbenz), and only the small ``lo`` is
+        rounded, so the local time keeps the accuracy float64 would give it.
+        """
+        if self.exact:
+            return t - b
+        hi = _near32(b)
+        lo = b - hi
+        return t - hi if lo == 0.0 else (t - hi) - lo
+
+    def plus(self, t: Any, b: float) -> Any:
+        """``t + b`` for a host number ``b``, split as in :meth:`minus`."""
+        if self.exact:
+            return t + b
+        hi = _near32(b)
+        lo = b - hi
+        return t + hi if lo == 0.0 else (t + hi) + lo
+
+    def table(self, values: Any) -> Any:
+        """A 1-D array of host numbers on the step's device.
+
+        Eager torch keeps the tables it made (keyed by content, dtype and
+        device), so that a later call, e.g. one captured into a CUDA graph,
+        copies nothing from the host. Under ``torch.compile`` and in JAX they
+        are constants of the traced graph.
+        """
+        items = tuple([float(v) for v in values])
+        if self.torch:
+            import torch
+
+            if not torch.compiler.is_compiling():
+                key = (items, self.dtype, self.device)
+                found = _TORCH_TABLES.get(key)
+                if found is None:
+                    if len(_TORCH_TABLES) >= _MAX_TABLES:
+                        _TORCH_TABLES.clear()
+                    found = _TORCH_TABLES[key] = self.xp.asarray(items, dtype=self.dtype, device=self.device)
+                return found
+        return self.xp.asarray(items, dtype=self.dtype, device=self.device)
+
+    def full(self, t: Any, value: float) -> Any:
+        return self.xp.full_like(t, value)
+
+    # lookups
+    def search(self, table: Any, t: Any) -> Any:
+        """``searchsorted(table, t, side="right")``: how many entries are ``<= t``."""
+        if self.torch:
+            import torch
+
+            return torch.searchsorted(table, t.contiguous(), right=True)
+        return self.xp.searchsorted(table, t, side="right")
+
+    def take(self, table: Any, index: Any) -> Any:
+        if self.torch:
+            # A gather along a 1-D index: a 0-d index tensor would read as a
+            # data-dependent Python int under torch.compile.
+            return table.index_select(0, index.reshape(-1)).reshape(index.shape)
+        xp = self.xp
+        return xp.reshape(xp.take(table, xp.reshape(index, (-1,)), axis=0), index.shape)
+
+    # arithmetic
+    def pow_const(self, base: float, e: Any) -> Any:
+        """``base ** e`` for a positive host number ``base`` and an array ``e``."""
+        if self.exact:
+            return self.xp.pow(self.full(e, base), e)
+        return _exp_product(self, e, math.log(base))
+
+    def remainder(self, t: Any, period: float) -> Any:
+        return self.xp.remainder(t, period)
+
+
+def _split(c: float) -> tuple[float, float]:
+    """``c = hi + lo`` with ``hi`` of 12 significant bits (exact products with 12-bit numbers)."""
+    if c == 0.0 or not math.isfinite(c):
+        return c, 0.0
+    m, e = math.frexp(c)
+    hi = math.ldexp(round(m * 4096.0), e - 12)
+    return hi, c - hi
+
+
+def _exp_product(ctx: Ctx, u: Any, c: float) -> Any:
+    """``exp(u * c)`` for steps ``u >= 0`` in float32 and a float64 host number ``c``.
+
+    A float32 exponent ``u * c`` is off by up to ``|u c| eps``, an error ``exp``
+    turns into a relative one. Instead ``u = uh + ul`` (``uh`` a multiple of
+    4096, 12 significant bits below 2**24; ``ul < 4096``, exact) and ``c = ch +
+    cl`` (``ch`` of 12 bits, ``cl`` the float64 rest): ``uh * ch`` and, for an
+    integral ``u``, ``ul * ch`` are exact in float32, and the remaining
+    ``u * cl`` is 4096 times smaller than ``u * c``. The value is
+    ``exp(uh ch) * exp(ul ch) * exp(u cl)``: a few ulp, for any ``u``
+    below 2**24.
+    """
+    xp = ctx.xp
+    ch, cl = _split(c)
+    uh = xp.floor(u * (1.0 / 4096.0)) * 4096.0
+    ul = u - uh
+    return xp.exp(uh * ch) * xp.exp(ul * ch) * xp.exp(u * cl)
+
+
+# -- entry point ----------------------------------------------------------------------------------
+def _default_dtypes(xp: Any, device: Any) -> tuple[Any, Any]:
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is not None:
+        try:
+            d = info().default_dtypes(device=device)
+            return d["real floating"], d["integral"]
+        except Exception:  # noqa: BLE001 - fall back to asking the library itself
+            pass
+    return xp.asarray(0.0).dtype, xp.asarray(0).dtype
+
+
+def _device(xp: Any, t: Any) -> Any:
+    try:
+        return t.device
+    except Exception:  # noqa: BLE001 - a tracer has no committed device
+        return None
+
+
+def evaluate(s: Schedule, t: Any) -> Any:
+    """``s`` at the steps ``t``, an array of a library other than numpy (principle 10)."""
+    xp = namespace(t)
+    dtype = t.dtype
+    if xp.isdtype(dtype, "bool"):
+        msg = f"steps must be numbers, not bools, got an array of dtype {dtype}"
+        raise TypeError(msg)
+    if not xp.isdtype(dtype, ("integral", "real floating")):
+        msg = f"steps must be real numbers, got an array of dtype {dtype}"
+        raise TypeError(msg)
+    device = _device(xp, t)
+    if xp.__name__.startswith("jax"):
+        device = None  # jax places constants next to their (possibly traced) operands
+    default_float, default_int = _default_dtypes(xp, device)
+    if xp.isdtype(dtype, "integral"):
+        bad = t < 0
+        steps = xp.astype(t, default_float)
+        dtype = default_float
+    else:
+        bad = ~((t >= 0.0) & (t < math.inf))
+        steps = t
+    ctx = Ctx(xp, dtype, device, tuple(t.shape))
+    values = run(s, ctx, steps)
+    if not s._integer:
+        return xp.where(bad, math.nan, values)
+    int_dtype = default_int
+    limit = float(2 ** (xp.iinfo(int_dtype).bits - 1))
+    ok = ~bad & (values >= -limit) & (values < limit)
+    values = xp.where(ok, values, 0.0)
+    return xp.where(ok, xp.astype(values, int_dtype), xp.iinfo(int_dtype).min)
+
+
+def run(s: Schedule, ctx: Ctx, t: Any) -> Any:
+    """The values of node ``s`` at the float steps ``t`` (no validation)."""
+    fn = EVALUATORS.get(type(s))
+    if fn is None:
+        msg = (
+            f"{s._name}: this schedule node ({type(s).__name__}) has no array-library evaluation, "
+            f"so it cannot be called with a {type(t).__module__}.{type(t).__name__} step"
+        )
+        raise TypeError(msg)
+    return fn(s, ctx, t)
+
+
+class _Math:
+    """An ``xm`` namespace over an array library: the ``_Interpolating`` formulas run on it."""
+
+    __slots__ = ("cos", "sin", "exp", "log", "sqrt", "pow")
+
+    def __init__(self, xp: Any) -> None:
+        self.cos = xp.cos
+        self.sin = xp.sin
+        self.exp = xp.exp
+        self.log = xp.log
+        self.sqrt = xp.sqrt
+        self.pow = xp.pow
+
+
+# -- shapes --------------------------------------------------------------------------------------
+@evaluator(_s.Constant)
+def _constant(s: _s.Constant, ctx: Ctx, t: Any) -> Any:
+    return ctx.full(t, s.value)
+
+
+@evaluator(_s.Linear, _s.Polynomial, _c._SqrtDecay)
+def _interpolating(s: Any, ctx: Ctx, t: Any) -> Any:
+    xp, xm = ctx.xp, _Math(ctx.xp)
+    start, end, steps = s.start, s.end, s.steps
+    if not ctx.exact and type(s) is _s.Linear:
+        # float32: one form is within the bound (the numpy path's two keep
+        # both endpoints exact in float64; t >= steps is end below).
+        return xp.where(t < ctx.edge(steps), start + (end - start) * (t / steps), end)
+    # Both forms are evaluated where the step is inside [0, steps]; NaN from
+    # the unused form (e.g. a fractional power of a negative) is discarded.
+    inside = xp.clip(t, 0.0, float(steps))
+    if not ctx.exact and type(s) is _s.Polynomial and s.power != 1.0:
+        # 1 - r**p cancels near t = 0: in float32, -expm1(p * log1p(-t / steps)).
+        travelled = -xp.expm1(s.power * xp.log1p(-(inside / steps)))
+    else:
+        travelled = s._travelled(xm, inside)
+    near = start + (end - start) * travelled
+    far = end + (start - end) * s._remaining(xm, inside)
+    value = xp.where(t + t <= steps, near, far)
+    return xp.where(t < ctx.edge(steps), value, end)
+
+
+@evaluator(_s.Cosine)
+def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
+    # The two forms of the numpy path with one sine between them:
+    #   t <= steps/2: end + (1 + cos(pi u)) * half, cos(pi u) = sin(pi (1/2 - u))
+    #                 (1/2 - u is exact for u in [1/4, 1/2]; the midpoint is exact)
+    #   t >  steps/2: end + diff * sin(pi/2 * (steps - t) / steps)**2
+    # (in float64; float32 takes the sin**2 form on both halves, below).
+    xp = ctx.xp
+    steps = s.steps
+    near = t + t <= steps
+    if ctx.exact:
+        inside = xp.clip(t, 0.0, float(steps))
+        x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
+        w = xp.sin(x * math.pi)
+        value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
+    else:
+        # float32: both halves cancellation-free, from the nearer end,
+        #   start + (end - start) * sin(pi/2 * t / steps)**2  and
+        #   end + (start - end) * sin(pi/2 * (steps - t) / steps)**2.
+        # (t = 0 gives start exactly; steps outside [0, steps) are replaced below).
+        x = xp.where(near, t / steps, (steps - t) / steps)
+        w = xp.sin(x * (0.5 * math.pi))
+        w2 = w * w
+        value = xp.where(near, s.start - s._diff * w2, s.end + s._diff * w2)
+        return xp.where(t < ctx.edge(steps), value, s.end)
+    value = xp.where(t == 0.0, s.start, value)
+    return xp.where(t < ctx.edge(steps), value, s.end)
+
+
+@evaluator(_s.Exponential)
+def _exponential(s: _s.Exponential, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    if s.staircase:
+        e = xp.floor(t / s.every)
+        return s.start * ctx.pow_const(s.gamma, e)
+    if ctx.exact:
+        return s.start * ctx.pow_const(s.gamma, t / s.every)
+    return s.start * _exp_product(ctx, t, math.log(s.gamma) / s.every)
+
+
+@evaluator(_s.PiecewiseConstant)
+def _piecewise_constant(s: _s.PiecewiseConstant, ctx: Ctx, t: Any) -> Any:
+    if not s.boundaries:
+        return ctx.full(t, s.values[0])
+    edges = ctx.table([ctx.edge(b) for b in s.boundaries])
+    return ctx.take(ctx.table(s.values), ctx.search(edges, t))
+
+
+@evaluator(_s.PiecewiseLinear)
+def _piecewise_linear(s: _s.PiecewiseLinear, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    knots, values = s.knots, s.values
+    n = len(knots)
+    if n == 1:
+        return ctx.full(t, values[0])
+    i = ctx.search(ctx.table([ctx.edge(k) for k in knots]), t)
+    j = xp.clip(i, 1, n - 1) - 1  # segment j runs from knot j to knot j + 1
+    v0 = ctx.take(ctx.table(values[:-1]), j)
+    width = ctx.take(ctx.table([b - a for a, b in zip(knots, knots[1:])]), j)
+    rise = ctx.take(ctx.table([b - a for a, b in zip(values, values[1:])]), j)
+    value = v0 + rise * (_local(ctx, t, knots[:-1], j) / width)
+    value = xp.where(i == 0, values[0], value)
+    return xp.where(i == n, values[-1], value)
+
+
+def _local(ctx: Ctx, t: Any, starts: Any, k: Any) -> Any:
+    """``t - starts[k]`` with a table lookup, split into float32 parts as :meth:`Ctx.minus`."""
+    if ctx.exact:
+        return t - ctx.take(ctx.table(starts), k)
+    his = [_near32(b) for b in starts]
+    los = [b - h for b, h in zip(starts, his)]
+    local = t - ctx.take(ctx.table(his), k)
+    if any(los):
+        local = local - ctx.take(ctx.table(los), k)
+    return local
+
+
+@evaluator(_s.Triangular)
+def _triangular(s: _s.Triangular, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    low, high, steps = s.low, s.high, s.steps
+    top = s.peak * steps
+    rising = t < ctx.edge(top)
+    # Only steps in [0, top) use the rising side: the others divide 0 by a
+    # positive number (top may round to 0 in float32).
+    up = low + (high - low) * (xp.where(rising, t, 0.0) / max(top, float(xp.finfo(ctx.dtype).smallest_normal)))
+    down = high + (low - high) * (ctx.minus(t, top) / (steps - top)) if steps > top else ctx.full(t, low)
+    value = xp.where(rising, up, down)
+    return xp.where(t < ctx.edge(steps), value, low)
+
+
+@evaluator(_s.InverseSqrt)
+def _inverse_sqrt(s: _s.InverseSqrt, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    # clip, not maximum with a number: array-api-compat's torch maximum would
+    # copy the number to the device (no host copies: CUDA-graph capture).
+    return xp.sqrt(s.timescale / xp.clip(t, float(s.timescale), None)) * s.value
+
+
+@evaluator(_s.FromFn)
+def _from_fn(s: _s.FromFn, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    try:
+        value = s.fn(t)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not traceable"
+        msg = (
+            f"from_fn: the function {s.fn!r} cannot be called with a {type(t).__module__}.{type(t).__name__} "
+            f"step ({type(exc).__name__}: {exc}); a function with a Python branch on the step "
+            "(or multiplicative_lr) only evaluates Python numbers and numpy arrays"
+        )
+        raise TypeError(msg) from exc
+    if not _owns(xp, value):
+        msg = (
+            f"from_fn: the function {s.fn!r} must return an array of the step's library when called "
+            f"with one, got {type(value).__name__}: {value!r}"
+        )
+        raise TypeError(msg)
+    if not xp.isdtype(value.dtype, ("integral", "real floating")):
+        msg = f"from_fn: the function {s.fn!r} must return real numbers, got an array of dtype {value.dtype}"
+        raise TypeError(msg)
+    return xp.broadcast_to(xp.astype(value, ctx.dtype), tuple(t.shape))
+
+
+# -- combinators ------------------------------------------------------------------------------------
+@evaluator(_c.Warmup)
+def _warmup(s: _c.Warmup, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    return xp.where(t < ctx.edge(s.steps), run(s._ramp, ctx, t), run(s.s, ctx, ctx.minus(t, s.steps)))
+
+
+@evaluator(_c.Cooldown)
+def _cooldown(s: _c.Cooldown, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    ramp = xp.where(t < ctx.edge(s._stop), run(s._ramp, ctx, ctx.minus(t, s.at)), s.end)
+    return xp.where(t < ctx.edge(s.at), run(s.s, ctx, t), ramp)
+
+
+@evaluator(_c.Sequence_)
+def _sequence(s: _c.Sequence_, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    value = run(s.schedules[0], ctx, t)
+    for piece, b in zip(s.schedules[1:], s.boundaries):
+        value = xp.where(t >= ctx.edge(b), run(piece, ctx, ctx.minus(t, b)), value)
+    return value
+
+
+@evaluator(_c.Cyclical)
+def _cyclical(s: _c.Cyclical, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    if s.period_mult == 1.0:
+        tau = ctx.remainder(t, float(s.period))
+        value = run(s.s, ctx, tau)
+        if s.decay == 1.0:
+            return value
+        k = xp.round((t - tau) / s.period)
+        return value * ctx.pow_const(s.decay, k)
+    starts = s._starts
+    # Within the table: cycle k owns [starts[k], starts[k+1]).
+    k = ctx.search(ctx.table([ctx.edge(x) for x in starts]), t) - 1
+    k = xp.clip(k, 0, len(starts) - 1)
+    tau = _local(ctx, t, starts, k) / ctx.take(ctx.table(s._mults), k)
+    factor = ctx.take(ctx.table(s._decays), k)
+    if starts[-1] < math.inf and (not ctx.exact or starts[-1] < 2.0**53):
+        # Beyond the table: the closed form of _far_cycle, settled against S_k.
+        m, period = s.period_mult, float(s.period)
+        far = t >= ctx.edge(starts[-1])
+        tf = xp.where(far, t, starts[-1])
+        kf = xp.floor(xp.log1p(tf * ((m - 1.0) / period)) / math.log(m))
+        kf = kf - xp.astype(_starts_at(ctx, s, kf) > tf, ctx.dtype)
+        kf = kf + xp.astype(_starts_at(ctx, s, kf + 1.0) <= tf, ctx.dtype)
+        tau_far = (tf - _starts_at(ctx, s, kf)) / ctx.pow_const(m, kf)
+        tau = xp.where(far, tau_far, tau)
+        factor = xp.where(far, ctx.pow_const(s.decay, kf), factor)
+    value = run(s.s, ctx, tau)
+    return value if s.decay == 1.0 else value * factor
+
+
+def _starts_at(ctx: Ctx, s: _c.Cyclical, k: Any) -> Any:
+    """First step of cycle ``k``: ``period * (m**k - 1) / (m - 1)``."""
+    m = s.period_mult
+    return (ctx.pow_const(m, k) - 1.0) * (float(s.period) / (m - 1.0))
+
+
+@evaluator(_c.Scale)
+def _scale(s: _c.Scale, ctx: Ctx, t: Any) -> Any:
+    return run(s.s, ctx, t) * s.k
+
+
+@evaluator(_c.Invert)
+def _invert(s: _c.Invert, ctx: Ctx, t: Any) -> Any:
+    return s.numerator / run(s.s, ctx, t)
+
+
+@evaluator(_c.Quantize)
+def _quantize(s: _c.Quantize, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    v = run(s.s, ctx, t)
+    m = s.multiple
+    if m != 1:
+        v = v / m
+    if s.rounding == "half_even":
+        q = xp.round(v)
+    elif s.rounding == "floor":
+        q = xp.floor(v)
+    elif s.rounding == "ceil":
+        q = xp.ceil(v)
+    else:
+        f = xp.floor(v)
+        q = xp.where(v - f >= 0.5, f + 1.0, f)
+    if m != 1:
+        q = q * m
+    if s.low is not None or s.high is not None:
+        q = xp.clip(q, None if s.low is None else float(s.low), None if s.high is None else float(s.high))
+    return q
+
+
+@evaluator(_c.Shift)
+def _shift(s: _c.Shift, ctx: Ctx, t: Any) -> Any:
+    return run(s.s, ctx, ctx.plus(t, s.steps))
+
+
+@evaluator(_c.Delay)
+def _delay(s: _c.Delay, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.where(t < ctx.edge(s.steps), s._v, run(s.s, ctx, ctx.minus(t, s.steps)))
+
+
+@evaluator(_c.Stretch)
+def _stretch(s: _c.Stretch, ctx: Ctx, t: Any) -> Any:
+    return run(s.s, ctx, t / s.factor)
+
+
+@evaluator(_c.PerEpoch)
+def _per_epoch(s: _c.PerEpoch, ctx: Ctx, t: Any) -> Any:
+    return run(s.s, ctx, ctx.xp.floor(t / s.steps_per_epoch))
+
+
+@evaluator(_c.Clip)
+def _clip(s: _c.Clip, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.clip(run(s.s, ctx, t), s.low if s.low is None else float(s.low), s.high if s.high is None else float(s.high))
+
+
+@evaluator(_c.Minimum, _c.Maximum)
+def _extremum(s: Any, ctx: Ctx, t: Any) -> Any:
+    # Folded from the left, NaN propagating, as the numpy path.
+    pick = ctx.xp.minimum if s._name == "minimum" else ctx.xp.maximum
+    value = run(s.a, ctx, t)
+    for x in (s.b, *getattr(s, "more", ())):
+        value = pick(value, run(x, ctx, t))
+    return value
+
+
+@evaluator(_c.Compose)
+def _compose(s: _c.Compose, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    c = run(s.clock, ctx, t)
+    ok = (c >= 0.0) & (c < math.inf)  # else NaN, as for an invalid step
+    return xp.where(ok, run(s.s, ctx, xp.where(ok, c, 0.0)), math.nan)
+
+
+# -- functions of values ------------------------------------------------------------------------------
+@evaluator(_s.Clock)
+def _clock(s: _s.Clock, ctx: Ctx, t: Any) -> Any:
+    return t
+
+
+@evaluator(_f.Power)
+def _power(s: _f.Power, ctx: Ctx, t: Any) -> Any:
+    xp = ctx.xp
+    v = run(s.s, ctx, t)
+    p = s.p
+    # pow of |v|, as the numpy path: an odd integer power of a negative value
+    # is negated after, a non-integer one is NaN (not a real number).
+    r = xp.pow(xp.abs(v), p)
+    if p.is_integer():
+        return xp.where(v < 0.0, -r, r) if abs(p) < 2.0**53 and int(p) % 2 else r
+    return xp.where(v < 0.0, math.nan, r)
+
+
+@evaluator(_f.Exp)
+def _exp(s: _f.Exp, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.exp(run(s.s, ctx, t))
+
+
+@evaluator(_f.Log)
+def _log(s: _f.Log, ctx: Ctx, t: Any) -> Any:
+    v = run(s.s, ctx, t)
+    return ctx.xp.where(v > 0.0, ctx.xp.log(ctx.xp.where(v > 0.0, v, 1.0)), math.nan)
+
+
+@evaluator(_f.Tanh)
+def _tanh(s: _f.Tanh, ctx: Ctx, t: Any) -> Any:
+    return ctx.xp.tanh(run(s.s, ctx, t))
+
+
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+
+
+@evaluator(_c.Arith)
+def _arith(s: _c.Arith, ctx: Ctx, t: Any) -> Any:
+    # ``a op[0] b op[1] more[0] ...`` from the left, as the numpy path.
+    value = run(s.a, ctx, t) if isinstance(s.a, Schedule) else s.a
+    for op, x in zip(s.op, (s.b, *getattr(s, "more", ()))):
+        value = _ARITH[op](value, run(x, ctx, t) if isinstance(x, Schedule) else x)
+    return value
+
+
+_node.FOREIGN_EVALUATOR[:] = [evaluate]
