@@ -142,6 +142,19 @@ class ParamScheduler(LRScheduler):
         weight_decay: the weight decay schedule.
         plateau: a :class:`~schedalg.Plateau` rule fed by ``step(metric)`` or
             :meth:`observe`; needs ``lr``.
+        capturable: compute the values on the device, with no host sync.
+            The step is then a 0-d int64 tensor on the device of the
+            hyperparameters, every scheduled value must be a floating tensor
+            on that device, and each :meth:`step` adds one to the step and
+            writes ``f(step)``, computed by the schedule with that library's
+            own operations in the dtype of the tensor it is written into (see
+            :doc:`frameworks`): ``torch.compile(sched.step, fullgraph=True)``
+            is one graph for every step, and a CUDA-graph capture of a
+            capturable optimizer's ``step()`` followed by ``sched.step()``
+            replays with the schedule moving on. Values are not checked
+            (checking would sync): a schedule that gives NaN or a negative
+            value writes it. ``get_last_lr()``, ``get_lr()``, ``last_epoch``
+            and ``state_dict()`` read the step back to the host when called.
         **schedules: any other param-group key.
 
     Raises:
@@ -150,7 +163,9 @@ class ParamScheduler(LRScheduler):
             tuple whose length is not that of the group's value, no schedule at
             all; at a step, a value that is not finite or is negative (nothing
             is written then).
-        TypeError: an entry that is not a schedule.
+        TypeError: an entry that is not a schedule; with ``capturable``, a
+            scheduled value that is not a floating tensor, or tensors on
+            different devices.
 
     Example:
         >>> import torch
@@ -176,6 +191,7 @@ class ParamScheduler(LRScheduler):
         betas: Any = None,
         weight_decay: Any = None,
         plateau: Plateau | None = None,
+        capturable: bool = False,
         **schedules: Any,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -221,6 +237,9 @@ class ParamScheduler(LRScheduler):
         # lr first, one per group (the common case): the last lrs are a slice of the values.
         self._lr_prefix = len(groups) if self._lr_positions == list(range(len(groups))) else 0
         self._compile()
+        self._capturable = bool(capturable)
+        if self._capturable:
+            self._compile_device(groups)
         super().__init__(optimizer)
 
     @staticmethod
@@ -282,6 +301,52 @@ class ParamScheduler(LRScheduler):
                 tuple_slots.setdefault((t.group_index, t.key), []).append((j, t.index))
         self._tuple_slots = [(i, key, slots) for (i, key), slots in tuple_slots.items()]
 
+    def _compile_device(self, groups: list[dict[str, Any]]) -> None:
+        """Check the targets of ``capturable=True`` and make the step and scale tensors."""
+        device = None
+        for t in self._targets:
+            value = groups[t.group_index][t.key]
+            if t.index is not None:
+                value = value[t.index]
+            if not isinstance(value, _Tensor) or not value.is_floating_point() or value.numel() != 1:
+                msg = (
+                    f"capturable=True writes into tensors: {t.name()} must be a floating tensor of one "
+                    f"element, got {value!r} (create the optimizer with e.g. lr=torch.tensor(0.01))"
+                )
+                raise TypeError(msg)
+            if device is None:
+                device = value.device
+            elif value.device != device:
+                msg = f"capturable=True needs every scheduled tensor on one device: {t.name()} is on {value.device}, not {device}"
+                raise TypeError(msg)
+        self._step_tensor = torch.zeros((), dtype=torch.int64, device=device)
+        self._scale_tensor = torch.ones((), dtype=torch.float64, device=device)
+        self._schedules = list({id(t.schedule): t.schedule for t in self._targets}.values())
+
+    def _write_device(self) -> None:
+        """Write ``f(step)`` computed on the device from ``self._step_tensor`` (no host sync).
+
+        Each schedule is evaluated once per dtype it is written in: the step is
+        cast to that dtype, and a floating step keeps its dtype (DESIGN
+        principle 10). Writes go through a one-element view: torch 2.13's
+        Inductor drops in-place writes to 0-d float64 CPU tensors inside a
+        compiled graph, and a view of shape ``(1,)`` is written correctly.
+        """
+        groups = self.optimizer.param_groups
+        step = self._step_tensor
+        computed: dict[tuple[int, torch.dtype], _Tensor] = {}
+        for t, which in zip(self._targets, self._which):
+            dest = groups[t.group_index][t.key]
+            if t.index is not None:
+                dest = dest[t.index]
+            key = (which, dest.dtype)
+            value = computed.get(key)
+            if value is None:
+                value = computed[key] = self._schedules[which](step.to(dest.dtype))
+            if t.scaled:
+                value = value * self._scale_tensor.to(dest.dtype)
+            dest.view(1).copy_(value.reshape(1))
+
     def _values(self, step: int) -> list[float]:
         """``f(step)`` of every target as floats, the plateau scale applied, all checked."""
         if self._single is not None:
@@ -316,6 +381,10 @@ class ParamScheduler(LRScheduler):
         Tensors are filled in place with a Python float (no host sync); a
         capturable variant would compute the values on the device instead.
         """
+        if self._capturable:
+            self._step_tensor.fill_(step)
+            self._write_device()
+            return
         values = self._values(step)
         groups = self.optimizer.param_groups
         for j, i, key in self._scalar_slots:
@@ -348,6 +417,12 @@ class ParamScheduler(LRScheduler):
         """
         if metric is not None:
             self._feed(metric)
+        if self._capturable:
+            # No Python counter changes here: a compiled step would guard on it
+            # and recompile at every step. The step lives on the device.
+            self._step_tensor.add_(1)
+            self._write_device()
+            return
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             # torch's own check: the first value f(0) was never used
             warnings.warn(
@@ -380,7 +455,12 @@ class ParamScheduler(LRScheduler):
             raise ValueError(msg)
         assert self._plateau_state is not None
         self._plateau_state = self._plateau.update(self._plateau_state, metric)
-        self._scale = self._plateau_state.scale
+        self._set_scale(self._plateau_state.scale)
+
+    def _set_scale(self, scale: float) -> None:
+        self._scale = scale
+        if self._capturable:
+            self._scale_tensor.fill_(scale)
 
     def observe(self, metric: Any) -> None:
         """Feed ``metric`` to the plateau rule without advancing the step, and rewrite ``f(k)``.
@@ -403,7 +483,22 @@ class ParamScheduler(LRScheduler):
 
     def get_last_lr(self) -> list[Any]:
         """The lrs last written, one float per param group (an unscheduled group: its current lr)."""
+        if self._capturable:
+            return self.get_lr()
         return list(self._last_lr)
+
+    @property
+    def last_epoch(self) -> int:
+        """The step: how many times :meth:`step` has been called (read from the device when capturable)."""
+        if self._capturable:
+            return int(self._step_tensor)
+        return self._last_epoch
+
+    @last_epoch.setter
+    def last_epoch(self, value: int) -> None:
+        self._last_epoch = value
+        if self._capturable:
+            self._step_tensor.fill_(value)
 
     @property
     def plateau_state(self) -> PlateauState | None:
@@ -431,7 +526,7 @@ class ParamScheduler(LRScheduler):
             raise ValueError(msg)
         if saved is not None:
             self._plateau_state = PlateauState.from_dict(saved)
-            self._scale = self._plateau_state.scale
+            self._set_scale(self._plateau_state.scale)
         self.last_epoch = int(step)
         self._write(self.last_epoch)
 
