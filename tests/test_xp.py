@@ -263,3 +263,15 @@ def test_the_frameworks_guide_runs():
         path, module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.failed == 0 and result.attempted > 10
+
+
+def test_functions_of_values_on_a_fixed_tree():
+    # Well-conditioned inputs (the law tests leave these nodes out: see xp_contract).
+    s = sa.tanh(sa.linear(-2.0, 2.0, 100)) + sa.exp(sa.linear(0.0, -1.0, 100)) * sa.log(sa.linear(1.0, 3.0, 100))
+    s = s + sa.power(sa.linear(1.0, 2.0, 100), 3.0) + sa.compose(sa.cosine(1.0, 0.0, 100), 10 * sa.power(sa.clock(), 0.5))
+    steps = np.arange(0.0, 128.0, 0.5)
+    C.check(s, steps, _torch_eval(torch.float64), float32=False, drawn=False)
+    C.check(s, steps[::2].copy().repeat(2), _torch_eval(torch.float32), float32=True, drawn=False)
+    assert torch.isnan(sa.log(sa.linear(1.0, -1.0, 10))(torch.tensor([8.0], dtype=torch.float64))).all()
+    assert torch.isnan(sa.power(sa.linear(1.0, -1.0, 10), 0.5)(torch.tensor([8.0], dtype=torch.float64))).all()
+    assert sa.power(sa.linear(1.0, -1.0, 10), 3.0)(torch.tensor([10.0], dtype=torch.float64)).item() == -1.0
