@@ -198,6 +198,7 @@ class Schedule:
     _varargs: ClassVar[str | None] = None
 
     # -- value semantics (generic over the dataclass fields) ---------------------
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = self._args
         if len(args) > len(names):
@@ -330,6 +331,7 @@ class Schedule:
         return (*values[:-1], *values[-1])
 
     # -- evaluation ---------------------------------------------------------------
+
     def _at(self, t: float) -> float:  # pragma: no cover - every node overrides
         raise NotImplementedError
 
@@ -406,31 +408,41 @@ class Schedule:
         return out
 
     # -- operators (DESIGN §3: sugar over named constructors) ---------------------
+
     def __add__(self, other: object) -> Schedule:
+        """``self + other``: the pointwise sum; a number acts as a constant schedule."""
         return _arith("+", self, other)
 
     def __radd__(self, other: object) -> Schedule:
+        """``other + self``: the pointwise sum."""
         return _arith("+", other, self)
 
     def __sub__(self, other: object) -> Schedule:
+        """``self - other``: the pointwise difference."""
         return _arith("-", self, other)
 
     def __rsub__(self, other: object) -> Schedule:
+        """``other - self``: the pointwise difference."""
         return _arith("-", other, self)
 
     def __mul__(self, other: object) -> Schedule:
+        """``self * other``: the pointwise product (``scale`` for a number)."""
         return _arith("*", self, other)
 
     def __rmul__(self, other: object) -> Schedule:
+        """``other * self``: the pointwise product."""
         return _arith("*", other, self)
 
     def __truediv__(self, other: object) -> Schedule:
+        """``self / other``: the pointwise quotient (``ZeroDivisionError`` for ``/ 0``)."""
         return _arith("/", self, other)
 
     def __rtruediv__(self, other: object) -> Schedule:
+        """``other / self``: the pointwise quotient (``invert`` for a number)."""
         return _arith("/", other, self)
 
     def __pow__(self, other: object, modulo: object = None) -> Schedule:
+        """``self ** p`` for a number ``p``: :func:`schedalg.power`."""
         # A number exponent only: the constructor is looked up in the registry
         # (the core imports one way; functions.py imports this module).
         if modulo is not None or not is_number(other):
@@ -438,15 +450,19 @@ class Schedule:
         return CONSTRUCTORS["power"](self, other)
 
     def __rpow__(self, other: object) -> Schedule:
+        """A schedule is never an exponent: ``NotImplemented``."""
         return NotImplemented  # a schedule is never an exponent
 
     def __neg__(self) -> Schedule:
+        """``-self``: ``scale(self, -1)``."""
         return CONSTRUCTORS["scale"](self, -1.0)
 
     def __pos__(self) -> Self:
+        """``+self``: ``self``."""
         return self
 
     # -- combinators as methods ---------------------------------------------------
+
     def warmup(self, steps: float, start: float = 0.0, shape: str = "linear") -> Schedule:
         """``warmup(self, steps, start, shape)``; see :func:`schedalg.warmup`."""
         return CONSTRUCTORS["warmup"](self, steps, start=start, shape=shape)
@@ -498,6 +514,7 @@ class Schedule:
         return CONSTRUCTORS["clip"](self, low, high)
 
     # -- text -----------------------------------------------------------------------
+
     def __repr__(self) -> str:
         parts = []
         for f in dataclasses.fields(self):  # type: ignore[arg-type]

@@ -627,3 +627,14 @@ def test_integer_schedules_beyond_int64_raise_instead_of_wrapping():
             s(5)
     with pytest.raises(ValueError):
         (q * 1e300 * 1e300)(5)
+
+
+def test_help_shows_docstrings_not_source_comments():
+    # pydoc falls back to the comment block above a def without a docstring.
+    import inspect
+
+    for name, member in vars(sa.Schedule).items():
+        if callable(member) and not name.startswith("_abc"):
+            assert member.__doc__ or not inspect.getcomments(member), name
+    for op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__pow__", "__neg__"):
+        assert getattr(sa.Schedule, op).__doc__, op
