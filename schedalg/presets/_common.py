@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import _check
@@ -34,3 +34,29 @@ def _fraction(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = Fa
         msg = f"{name} must be in {bracket}{lo:g}, {hi:g}], got {name}={value!r}"
         raise ValueError(msg)
     return x
+
+
+def _pieces_and_milestones(schedulers: Any, milestones: Any, minimum: int) -> tuple[list[Any], list[int]]:
+    """The checked pieces and sorted milestones (each ``>= minimum``) of a sequential scheduler."""
+    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
+        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
+        raise TypeError(msg)
+    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
+    if not pieces:
+        msg = "schedulers must hold at least one schedule, got schedulers=[]"
+        raise ValueError(msg)
+    if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+        msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
+        raise TypeError(msg)
+    marks = [_count(f"milestones[{i}]", m, minimum=minimum) for i, m in enumerate(milestones)]
+    if len(marks) != len(pieces) - 1:
+        msg = (
+            f"milestones must hold len(schedulers) - 1 = {len(pieces) - 1} steps, "
+            f"got {len(marks)}: milestones={list(milestones)!r}"
+        )
+        raise ValueError(msg)
+    for i in range(1, len(marks)):
+        if marks[i] < marks[i - 1]:
+            msg = f"milestones must be sorted, got milestones[{i - 1}]={marks[i - 1]!r} and milestones[{i}]={marks[i]!r}"
+            raise ValueError(msg)
+    return pieces, marks

@@ -23,7 +23,7 @@ from .. import _check
 from .._node import Schedule
 from ..combinators import clip, cyclical, quantize, sequence, shift
 from ..shapes import cosine, exponential, from_fn, linear, piecewise_constant
-from ._common import _EXACT_STEPS, _callable, _count, _fraction, _gamma
+from ._common import _EXACT_STEPS, _callable, _count, _fraction, _gamma, _pieces_and_milestones
 from .torch import _anneal, _cyclic, _RunningProduct, multistep_lr
 
 if TYPE_CHECKING:
@@ -679,27 +679,7 @@ def sequential_bs(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> 
     >>> [s(t) for t in range(8)]
     [100, 100, 100, 100, 10, 11, 12, 13]
     """
-    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
-        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
-        raise TypeError(msg)
-    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
-    if not pieces:
-        msg = "schedulers must hold at least one schedule, got schedulers=[]"
-        raise ValueError(msg)
-    if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
-        msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
-        raise TypeError(msg)
-    marks = [_count(f"milestones[{i}]", m) for i, m in enumerate(milestones)]
-    if len(marks) != len(pieces) - 1:
-        msg = (
-            f"milestones must hold len(schedulers) - 1 = {len(pieces) - 1} steps, "
-            f"got {len(marks)}: milestones={list(milestones)!r}"
-        )
-        raise ValueError(msg)
-    for i in range(1, len(marks)):
-        if marks[i] < marks[i - 1]:
-            msg = f"milestones must be sorted, got milestones[{i - 1}]={marks[i - 1]!r} and milestones[{i}]={marks[i]!r}"
-            raise ValueError(msg)
+    pieces, marks = _pieces_and_milestones(schedulers, milestones, minimum=1)
     ends = [*marks, None]
     kept = [(m, p) for m, end, p in zip(marks, ends[1:], pieces[1:]) if end is None or end > m]
     if not kept:

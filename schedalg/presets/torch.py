@@ -35,7 +35,7 @@ from ..shapes import (
     polynomial,
     triangular,
 )
-from ._common import _callable, _count, _fraction, _gamma
+from ._common import _callable, _count, _fraction, _gamma, _pieces_and_milestones
 
 if TYPE_CHECKING:
     from ..plateau import Plateau
@@ -796,27 +796,7 @@ def sequential_lr(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> 
     >>> round(s(19), 6), s(20), round(s(22), 6)
     (0.005, 0.05, 0.0405)
     """
-    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
-        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
-        raise TypeError(msg)
-    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
-    if not pieces:
-        msg = "schedulers must hold at least one schedule, got schedulers=[]"
-        raise ValueError(msg)
-    if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
-        msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
-        raise TypeError(msg)
-    marks = [_count(f"milestones[{i}]", m, minimum=0) for i, m in enumerate(milestones)]
-    if len(marks) != len(pieces) - 1:
-        msg = (
-            f"milestones must hold len(schedulers) - 1 = {len(pieces) - 1} steps, "
-            f"got {len(marks)}: milestones={list(milestones)!r}"
-        )
-        raise ValueError(msg)
-    for i in range(1, len(marks)):
-        if marks[i] < marks[i - 1]:
-            msg = f"milestones must be sorted, got milestones[{i - 1}]={marks[i - 1]!r} and milestones[{i}]={marks[i]!r}"
-            raise ValueError(msg)
+    pieces, marks = _pieces_and_milestones(schedulers, milestones, minimum=0)
     # Piece i runs on [marks[i - 1], marks[i]); drop the empty ones, as torch never steps them.
     starts = [0, *marks]
     ends = [*marks, None]
