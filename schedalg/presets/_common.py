@@ -36,8 +36,8 @@ def _fraction(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = Fa
     return x
 
 
-def _pieces_and_milestones(schedulers: Any, milestones: Any, minimum: int) -> tuple[list[Any], list[int]]:
-    """The checked pieces and sorted milestones (each ``>= minimum``) of a sequential scheduler."""
+def _pieces(schedulers: Any) -> list[Any]:
+    """The checked schedules (at least one) of a sequential or chained scheduler."""
     if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
         msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
         raise TypeError(msg)
@@ -45,6 +45,12 @@ def _pieces_and_milestones(schedulers: Any, milestones: Any, minimum: int) -> tu
     if not pieces:
         msg = "schedulers must hold at least one schedule, got schedulers=[]"
         raise ValueError(msg)
+    return pieces
+
+
+def _pieces_and_milestones(schedulers: Any, milestones: Any, minimum: int) -> tuple[list[Any], list[int]]:
+    """The checked pieces and sorted milestones (each ``>= minimum``) of a sequential scheduler."""
+    pieces = _pieces(schedulers)
     if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
         msg = f"milestones must be a sequence of integers, got milestones={milestones!r}"
         raise TypeError(msg)

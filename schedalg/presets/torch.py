@@ -35,7 +35,7 @@ from ..shapes import (
     polynomial,
     triangular,
 )
-from ._common import _callable, _count, _fraction, _gamma, _pieces_and_milestones
+from ._common import _callable, _count, _fraction, _gamma, _pieces, _pieces_and_milestones
 
 if TYPE_CHECKING:
     from ..plateau import Plateau
@@ -832,13 +832,7 @@ def chained_scheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedul
     [0.1, 0.09, 0.81, 0.729]
     """
     base = _check.positive("base_lr", base_lr)
-    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
-        msg = f"schedulers must be a sequence of schedules, got schedulers={schedulers!r}"
-        raise TypeError(msg)
-    pieces = [_check.schedule(f"schedulers[{i}]", s) for i, s in enumerate(schedulers)]
-    if not pieces:
-        msg = "schedulers must hold at least one schedule, got schedulers=[]"
-        raise ValueError(msg)
+    pieces = _pieces(schedulers)
     result = pieces[0]
     for piece in pieces[1:]:
         result = result * (piece / base)
