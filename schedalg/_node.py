@@ -68,17 +68,32 @@ NOT_SERIALIZABLE = {
 
 Steps = Union[int, float, "npt.ArrayLike"]
 
-#: The evaluator of steps that are arrays of another array library (DESIGN
-#: principle 10), installed by :mod:`schedalg._xp` (a registry slot, so that
-#: this module never imports it).
-FOREIGN_EVALUATOR: list[Callable[[Any, Any], Any]] = []
-#: Step types known to take the scalar or numpy paths. Seeded with the usual
-#: ones so that it rarely changes: a compiled torch function guards on it.
-_PLAIN_KINDS: set[type] = {list, tuple, range, bool, *{t for t in np.sctypeDict.values() if isinstance(t, type)}}
+
+
+def foreign_evaluator(s: Any, t: Any) -> Any:  # pragma: no cover - replaced on import
+    """The evaluation of steps that are arrays of another array library (DESIGN principle 10).
+
+    A slot: :mod:`schedalg._xp` assigns its ``evaluate`` here when imported, so
+    that this module never imports it.
+    """
+    raise NotImplementedError
+
+
+#: Step types known to take the scalar or numpy paths. Seeded with the usual ones.
+_PLAIN_KINDS: set[type] = {
+    np.ndarray,
+    list,
+    tuple,
+    range,
+    bool,
+    *{t for t in np.sctypeDict.values() if isinstance(t, type)},
+}
 
 
 def _foreign(kind: type) -> bool:
     """Whether steps of type ``kind`` belong to another array library (numpy excluded)."""
+    if kind in _PLAIN_KINDS:
+        return False
     if issubclass(kind, (np.ndarray, np.generic)) or not (
         hasattr(kind, "__array_namespace__")
         or any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
@@ -86,6 +101,13 @@ def _foreign(kind: type) -> bool:
         _PLAIN_KINDS.add(kind)
         return False
     return True
+
+
+# What torch._dynamo.assume_constant_result sets: torch.compile calls _foreign once
+# while tracing and keeps the answer (a function of the step's type, which the
+# compiled function guards anyway), instead of tracing the set lookup above, a
+# guard on every member of the set, checked on each call.
+_foreign._dynamo_marked_constant = True  # type: ignore[attr-defined]
 
 
 def cached_field() -> Any:
@@ -363,8 +385,8 @@ class Schedule:
             if not 0.0 <= t < math.inf:  # type: ignore[operator]
                 _bad_scalar(t)
         else:
-            if kind is not np.ndarray and kind not in _PLAIN_KINDS and _foreign(kind):
-                return FOREIGN_EVALUATOR[0](self, t)
+            if _foreign(kind):
+                return foreign_evaluator(self, t)
             scalar = _coerce_scalar(t)
             if scalar is None:
                 return self._call_array(t)

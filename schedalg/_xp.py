@@ -39,12 +39,31 @@ step, ``int(step)``, the running product of ``multiplicative_lr``) raises
 ``TypeError`` naming ``from_fn``.
 
 This module imports no array library: it reaches each one through the array it
-is given (``__array_namespace__``, or ``array_api_compat`` for torch tensors).
+is given (``__array_namespace__``), torch through :mod:`schedalg._xp_torch`,
+imported with the first torch tensor.
+
+**Torch programs.** Under ``torch.compile`` every value the traced code reads
+from a Python object becomes a guard, checked on every call; walking the tree
+read hundreds (~15 us a call on a CPU, as long as the kernel). A torch tensor
+therefore runs a *program*: the evaluators are run once per ``(schedule,
+dtype, device, default dtype)`` on a recording namespace (:class:`_Recorder`),
+which notes each operation as ``(name, method, args)`` with plain constants;
+:func:`schedalg._xp_torch.replay` performs them on the tensor, the operators
+and most functions as tensor methods. The recording
+(:func:`torch_program`) is marked as a constant for ``torch.compile`` (the
+attribute ``torch._dynamo.assume_constant_result`` sets): it is called once
+while tracing, with the schedule guarded by identity (it is immutable) and
+the dtype and device by the tensor's own guard, and the replay unrolls into
+the graph with nothing else to guard. The same formulas run, so the values
+are those of evaluating the tree on the tensor. ``from_fn`` (its function is
+called with the tensor) and nodes without an evaluator are not recorded: they
+take the evaluators on the tensor itself.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -78,16 +97,11 @@ def _is_torch(kind: type) -> bool:
     return any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
 
 
-def namespace(t: Any) -> Any:
-    """The array namespace of ``t`` (``array_api_compat.torch`` for torch tensors)."""
-    if _is_torch(type(t)):
-        try:
-            import array_api_compat.torch as xp_torch
-        except ImportError:  # pragma: no cover - the torch extra installs it
-            msg = 'evaluating a schedule at a torch tensor needs array-api-compat: pip install "schedalg[torch]"'
-            raise ImportError(msg) from None
-        return xp_torch
-    return t.__array_namespace__()
+def _torch_namespace() -> Any:
+    """Torch's own operations as a namespace (:mod:`schedalg._xp_torch`)."""
+    from . import _xp_torch
+
+    return _xp_torch
 
 
 def _owns(xp: Any, value: Any) -> bool:
@@ -96,7 +110,7 @@ def _owns(xp: Any, value: Any) -> bool:
         return False
     kind = type(value)
     if _is_torch(kind):
-        return xp.__name__ == "array_api_compat.torch"
+        return xp.__name__ == "schedalg._xp_torch"
     try:
         return hasattr(kind, "__array_namespace__") and value.__array_namespace__() is xp
     except Exception:  # noqa: BLE001 - a foreign object's namespace lookup failed
@@ -127,22 +141,25 @@ def _near32(b: float) -> float:
     return math.ldexp(round(m * 16777216.0), e - 24)
 
 
-#: Tables made for eager torch calls (see :meth:`Ctx.table`), and how many are kept.
+#: Tables made for eager torch calls (see :func:`schedalg._xp_torch.table`), and how many are kept.
 _TORCH_TABLES: dict[tuple[Any, ...], Any] = {}
 _MAX_TABLES = 1024
 
 
 class Ctx:
-    """The library, dtype and device of one evaluation, and the helpers nodes share."""
+    """The library, dtype and device of one evaluation, and the helpers nodes share.
 
-    __slots__ = ("xp", "dtype", "device", "exact", "torch", "shape")
+    ``native``: ``xp`` is :mod:`schedalg._xp_torch` (or a :class:`_Recorder` of
+    it), whose ``table``, ``search_right`` and ``take1d`` do the table work.
+    """
 
-    def __init__(self, xp: Any, dtype: Any, device: Any, shape: tuple[int, ...]) -> None:
+    __slots__ = ("xp", "dtype", "device", "exact", "native")
+
+    def __init__(self, xp: Any, dtype: Any, device: Any, native: bool = False) -> None:
         self.xp = xp
         self.dtype = dtype
         self.device = device
-        self.torch = xp.__name__ == "array_api_compat.torch"
-        self.shape = shape
+        self.native = native
         #: float64 (or wider): the numpy formulas apply as they are. Anything
         #: narrower is treated as float32 (rounded-up boundaries, split exponents).
         self.exact = xp.finfo(dtype).eps <= 2.0**-52
@@ -184,17 +201,8 @@ class Ctx:
         are constants of the traced graph.
         """
         items = tuple([float(v) for v in values])
-        if self.torch:
-            import torch
-
-            if not torch.compiler.is_compiling():
-                key = (items, self.dtype, self.device)
-                found = _TORCH_TABLES.get(key)
-                if found is None:
-                    if len(_TORCH_TABLES) >= _MAX_TABLES:
-                        _TORCH_TABLES.clear()
-                    found = _TORCH_TABLES[key] = self.xp.asarray(items, dtype=self.dtype, device=self.device)
-                return found
+        if self.native:
+            return self.xp.table(items, self.dtype, self.device)
         return self.xp.asarray(items, dtype=self.dtype, device=self.device)
 
     def full(self, t: Any, value: float) -> Any:
@@ -203,17 +211,13 @@ class Ctx:
     # lookups
     def search(self, table: Any, t: Any) -> Any:
         """``searchsorted(table, t, side="right")``: how many entries are ``<= t``."""
-        if self.torch:
-            import torch
-
-            return torch.searchsorted(table, t.contiguous(), right=True)
+        if self.native:
+            return self.xp.search_right(table, t)
         return self.xp.searchsorted(table, t, side="right")
 
     def take(self, table: Any, index: Any) -> Any:
-        if self.torch:
-            # A gather along a 1-D index: a 0-d index tensor would read as a
-            # data-dependent Python int under torch.compile.
-            return table.index_select(0, index.reshape(-1)).reshape(index.shape)
+        if self.native:
+            return self.xp.take1d(table, index)
         xp = self.xp
         return xp.reshape(xp.take(table, xp.reshape(index, (-1,)), axis=0), index.shape)
 
@@ -258,6 +262,8 @@ def _exp_product(ctx: Ctx, u: Any, c: float) -> Any:
 
 # -- entry point ----------------------------------------------------------------------------------
 def _default_dtypes(xp: Any, device: Any) -> tuple[Any, Any]:
+    if xp.__name__ == "schedalg._xp_torch":
+        return xp.default_dtypes()  # type: ignore[no-any-return]
     info = getattr(xp, "__array_namespace_info__", None)
     if info is not None:
         try:
@@ -268,41 +274,72 @@ def _default_dtypes(xp: Any, device: Any) -> tuple[Any, Any]:
     return xp.asarray(0.0).dtype, xp.asarray(0).dtype
 
 
-def _device(xp: Any, t: Any) -> Any:
+def _device(t: Any) -> Any:
     try:
         return t.device
     except Exception:  # noqa: BLE001 - a tracer has no committed device
         return None
 
 
-def evaluate(s: Schedule, t: Any) -> Any:
-    """``s`` at the steps ``t``, an array of a library other than numpy (principle 10)."""
-    xp = namespace(t)
-    dtype = t.dtype
+def _dtype_error(xp: Any, dtype: Any) -> str | None:
+    """Why steps of ``dtype`` cannot be evaluated (bool, complex), or None."""
     if xp.isdtype(dtype, "bool"):
-        msg = f"steps must be numbers, not bools, got an array of dtype {dtype}"
-        raise TypeError(msg)
+        return f"steps must be numbers, not bools, got an array of dtype {dtype}"
     if not xp.isdtype(dtype, ("integral", "real floating")):
-        msg = f"steps must be real numbers, got an array of dtype {dtype}"
-        raise TypeError(msg)
-    device = _device(xp, t)
-    if xp.__name__.startswith("jax"):
-        device = None  # jax places constants next to their (possibly traced) operands
-    default_float, default_int = _default_dtypes(xp, device)
-    if xp.isdtype(dtype, "integral"):
-        bad = t < 0
-        steps = xp.astype(t, default_float)
-        dtype = default_float
+        return f"steps must be real numbers, got an array of dtype {dtype}"
+    return None
+
+
+def evaluate(s: Schedule, t: Any) -> Any:
+    """``s`` at the steps ``t``, an array of a library other than numpy (principle 10).
+
+    A torch tensor runs the program recorded for ``(s, dtype, device)`` (see
+    :func:`torch_program`); other arrays, and trees that cannot be recorded
+    (``from_fn``), run the evaluators on the array itself.
+    """
+    if _is_torch_kind(type(t)):
+        msg, program = torch_program(s, t.dtype, t.device)
+        if msg is not None:
+            raise TypeError(msg)
+        if program is not None:
+            from ._xp_torch import replay
+
+            return replay(program, t)
+        xp = _torch_namespace()
+        device = t.device
     else:
-        bad = ~((t >= 0.0) & (t < math.inf))
+        xp = t.__array_namespace__()
+        # jax places constants next to their (possibly traced) operands
+        device = None if xp.__name__.startswith("jax") else _device(t)
+    dtype = t.dtype
+    msg = _dtype_error(xp, dtype)
+    if msg is not None:
+        raise TypeError(msg)
+    default_float, default_int = _default_dtypes(xp, device)
+    integer_steps = xp.isdtype(dtype, "integral")
+    ctx = Ctx(xp, default_float if integer_steps else dtype, device, native=xp.__name__ == "schedalg._xp_torch")
+    return _steps_to_values(s, ctx, t, integer_steps, default_int)
+
+
+def _steps_to_values(s: Schedule, ctx: Ctx, t: Any, integer_steps: bool, int_dtype: Any) -> Any:
+    """``s`` at the steps ``t`` (of a valid dtype): NaN, or the least integer, where ``t`` is invalid.
+
+    Integer steps are converted to ``ctx.dtype`` first; a step is invalid where
+    it is negative (checked on the converted steps, which keep the sign), NaN
+    or infinite.
+    """
+    xp = ctx.xp
+    if integer_steps:
+        steps = xp.astype(t, ctx.dtype)
+        valid = steps >= 0.0
+    else:
         steps = t
-    ctx = Ctx(xp, dtype, device, tuple(t.shape))
+        valid = (t >= 0.0) & (t < math.inf)
     values = run(s, ctx, steps)
     if not s._integer:
-        return xp.where(bad, math.nan, values)
-    int_dtype = default_int
+        return xp.where(valid, values, math.nan)
     limit = float(2 ** (xp.iinfo(int_dtype).bits - 1))
-    ok = ~bad & (values >= -limit) & (values < limit)
+    ok = valid & (values >= -limit) & (values < limit)
     values = xp.where(ok, values, 0.0)
     return xp.where(ok, xp.astype(values, int_dtype), xp.iinfo(int_dtype).min)
 
@@ -317,6 +354,187 @@ def run(s: Schedule, ctx: Ctx, t: Any) -> Any:
         )
         raise TypeError(msg)
     return fn(s, ctx, t)
+
+
+# -- torch programs (see the module docstring) -----------------------------------------------------
+def _mark_constant(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Tell ``torch.compile`` that ``fn`` is a pure function of its (constant) arguments."""
+    fn._dynamo_marked_constant = True  # type: ignore[attr-defined]
+    return fn
+
+
+_TORCH_KINDS: dict[type, bool] = {}
+
+
+@_mark_constant
+def _is_torch_kind(kind: type) -> bool:
+    """Whether ``kind`` is a torch tensor class (cached)."""
+    found = _TORCH_KINDS.get(kind)
+    if found is None:
+        found = _TORCH_KINDS[kind] = _is_torch(kind)
+    return found
+
+
+class _NotRecordable(Exception):
+    """A tree whose evaluation cannot be recorded: it runs on the tensor itself."""
+
+
+class _Var:
+    """An array being recorded: value ``i`` of the program of ``rec``.
+
+    Its operators record the tensor's own dunder methods (``c - t`` is
+    ``t.__rsub__(c)``), whose replay reads no global, so compiles to no guard.
+    """
+
+    __slots__ = ("_i", "_rec")
+    __array_ufunc__ = None  # numpy defers to the operators below
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, rec: _Recorder, i: int) -> None:
+        self._rec = rec
+        self._i = i
+
+    def __bool__(self) -> bool:
+        raise _NotRecordable  # a branch on a value: not branch-free
+
+
+def _dunder(name: str) -> Callable[..., _Var]:
+    def method(self: _Var, *args: Any) -> _Var:
+        return self._rec.emit(name, True, self, *args)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("add", "sub", "mul", "truediv", "pow", "and", "or"):
+    setattr(_Var, f"__{_name}__", _dunder(f"__{_name}__"))
+    setattr(_Var, f"__r{_name}__", _dunder(f"__r{_name}__"))
+for _name in ("neg", "invert", "lt", "le", "gt", "ge", "eq", "ne"):
+    setattr(_Var, f"__{_name}__", _dunder(f"__{_name}__"))
+del _name
+
+#: Functions of :mod:`schedalg._xp_torch` recorded as the tensor method of the same name.
+_UNARY = frozenset({"sin", "cos", "tanh", "exp", "expm1", "log", "log1p", "sqrt", "abs", "floor", "ceil", "round"})
+
+
+class _Recorder:
+    """The namespace ``xp`` (:mod:`schedalg._xp_torch`), recording the operations called on it.
+
+    Array functions and the operators of :class:`_Var` append an instruction
+    ``(name, method, args)`` (see :func:`schedalg._xp_torch.replay`), a tensor
+    method where the first argument is a tensor (``xp.where(c, a, b)`` is
+    ``a.where(c, b)``); ``finfo``, ``iinfo`` and ``isdtype`` answer on the host.
+    """
+
+    def __init__(self, xp: Any) -> None:
+        self.__name__ = xp.__name__
+        self.finfo = xp.finfo
+        self.iinfo = xp.iinfo
+        self.isdtype = xp.isdtype
+        self._functions = xp.FUNCTIONS
+        self._host = xp.HOST_TYPES
+        self._code: list[tuple[str, bool, tuple[tuple[bool, Any], ...]]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in self._functions:
+            raise _NotRecordable(name)
+        return lambda *args: self._call(name, *args)
+
+    def _call(self, name: str, *args: Any) -> Any:
+        mine = [type(a) is _Var and a._rec is self for a in args]
+        if name in _UNARY and mine[0]:
+            return self.emit(name, True, *args)
+        if name in ("pow", "remainder") and mine[0]:
+            return self.emit(name, True, *args)
+        if name == "where" and mine[1]:
+            condition, x1, x2 = args
+            return self.emit(name, True, x1, condition, x2)
+        if name in ("minimum", "maximum") and all(mine):
+            return self.emit(name, True, *args)
+        if name == "astype" and mine[0]:
+            return self.emit("to", True, *args)
+        if name == "clip" and mine[0]:
+            x, low, high = (*args, None, None)[:3]
+            if low is None and high is None:
+                return x
+            if not any(b is not None and math.isnan(b) for b in (low, high)):
+                return self.emit("clamp", True, x, low, high)
+        return self.emit(name, False, *args)
+
+    def _constant(self, a: Any) -> Any:
+        if a is None or type(a) in (bool, int, float, str) or isinstance(a, self._host):
+            return a
+        if isinstance(a, tuple):
+            return tuple(self._constant(x) for x in a)
+        if isinstance(a, (np.integer, np.floating, np.bool_)):
+            return a.item()
+        raise _NotRecordable(type(a).__name__)
+
+    def emit(self, name: str, method: bool, *args: Any) -> _Var:
+        """Record ``name(*args)`` (``args[0].name(*args[1:])`` for a ``method``): a new value."""
+        code = tuple((True, a._i) if type(a) is _Var and a._rec is self else (False, self._constant(a)) for a in args)
+        if method and not code[0][0]:
+            raise _NotRecordable(name)
+        self._code.append((name, method, code))
+        return _Var(self, len(self._code))
+
+    def program(self, out: Any) -> tuple[Any, ...]:
+        """The instructions that ``out`` depends on, renumbered, ending with ``out``."""
+        if type(out) is not _Var or out._rec is not self or out._i == 0:
+            raise _NotRecordable("no array out")
+        code = self._code
+        used = {out._i}
+        for i in range(out._i, 0, -1):
+            if i in used:
+                used.update(x for ref, x in code[i - 1][2] if ref)
+        number = {0: 0}
+        program = []
+        for i in range(1, out._i + 1):
+            if i in used:
+                name, method, args = code[i - 1]
+                program.append((name, method, tuple((ref, number[x]) if ref else (ref, x) for ref, x in args)))
+                number[i] = len(program)
+        return tuple(program)
+
+
+#: Per schedule (weakly held), its torch programs by (dtype, device, default dtype).
+_PROGRAMS: weakref.WeakKeyDictionary[Schedule, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+@_mark_constant
+def torch_program(s: Schedule, dtype: Any, device: Any) -> tuple[str | None, tuple[Any, ...] | None]:
+    """``(message, program)``: ``s`` at torch steps of ``dtype`` on ``device``, recorded.
+
+    The program is that of :func:`schedalg._xp_torch.replay`, recorded once per
+    ``(s, dtype, device, torch.get_default_dtype())``; None for a tree that
+    cannot be recorded (``from_fn`` calls its function with the tensor). The
+    message says why steps of ``dtype`` cannot be evaluated (else None).
+    """
+    xp = _torch_namespace()
+    msg = _dtype_error(xp, dtype)
+    if msg is not None:
+        return msg, None
+    default_float, default_int = xp.default_dtypes()
+    key = (dtype, device, default_float)
+    try:
+        mine = _PROGRAMS.get(s)
+    except TypeError:  # an unhashable tree (from_fn of an unhashable callable)
+        return None, None
+    if mine is None:
+        mine = _PROGRAMS[s] = {}
+    elif key in mine:
+        return None, mine[key]
+    integer_steps = xp.isdtype(dtype, "integral")
+    rec = _Recorder(xp)
+    ctx = Ctx(rec, default_float if integer_steps else dtype, device, native=True)
+    try:
+        program: tuple[Any, ...] | None = rec.program(
+            _steps_to_values(s, ctx, _Var(rec, 0), integer_steps, default_int)
+        )
+    except Exception:  # noqa: BLE001 - evaluated on the tensor itself, which raises what it raises
+        program = None
+    mine[key] = program
+    return None, program
 
 
 class _Math:
@@ -463,6 +681,8 @@ def _inverse_sqrt(s: _s.InverseSqrt, ctx: Ctx, t: Any) -> Any:
 @evaluator(_s.FromFn)
 def _from_fn(s: _s.FromFn, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
+    if isinstance(xp, _Recorder):
+        raise _NotRecordable  # the function is called with the tensor itself
     try:
         value = s.fn(t)
     except Exception as exc:  # noqa: BLE001 - any failure means "not traceable"
@@ -672,4 +892,4 @@ def _arith(s: _c.Arith, ctx: Ctx, t: Any) -> Any:
     return value
 
 
-_node.FOREIGN_EVALUATOR[:] = [evaluate]
+_node.foreign_evaluator = evaluate

@@ -121,3 +121,23 @@ def test_a_cuda_graph_capture_of_s_of_an_int64_counter_replays():  # pragma: no 
         values.append(out.clone())
     torch.cuda.synchronize()
     np.testing.assert_allclose([v.item() for v in values], [SCHEDULE(i) for i in range(100)], rtol=1e-6, atol=1e-7)
+
+
+def test_a_compiled_call_guards_the_schedule_by_identity_not_its_parameters():
+    # Every parameter the traced code read would be a guard checked on each call
+    # (hundreds for SCHEDULE); the recorded program leaves one, on the schedule itself.
+    out = torch._dynamo.explain(lambda k: SCHEDULE(k))(torch.tensor(3))
+    assert out.graph_count == 1 and out.graph_break_count == 0
+    names = {(g.name, g.create_fn_name()) for g in out.out_guards}
+    assert ("G['SCHEDULE']", "ID_MATCH") in names
+    assert not [name for name, _ in names if name.startswith("G['SCHEDULE'].")]
+
+
+def test_a_compiled_from_fn_tree_evaluates_on_the_tensor_itself():
+    # from_fn calls its function with the step tensor: not recorded, still one graph.
+    s = sa.from_fn(lambda t: 0.5 * t) * sa.cosine(1.0, 0.0, 10)
+    counter = CompileCounter()
+    f = torch.compile(lambda k: s(k), backend=counter, fullgraph=True)
+    for k in (0, 3, 7):
+        assert f(torch.tensor(k)).item() == pytest.approx(s(k), rel=1e-6)
+    assert counter.frame_count == 1
