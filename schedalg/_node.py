@@ -73,9 +73,15 @@ Steps = Union[int, float, "npt.ArrayLike"]
 def foreign_evaluator(s: Any, t: Any) -> Any:  # pragma: no cover - replaced on import
     """The evaluation of steps that are arrays of another array library (DESIGN principle 10).
 
-    A slot: :mod:`schedalg._xp` assigns its ``evaluate`` here when imported, so
-    that this module never imports it.
+    A slot, as :func:`torch_evaluator` (for torch tensors): :mod:`schedalg._xp`
+    assigns its evaluators here when imported, so that this module never
+    imports it.
     """
+    raise NotImplementedError
+
+
+def torch_evaluator(s: Any, t: Any) -> Any:  # pragma: no cover - replaced on import
+    """The evaluation of steps that are torch tensors (see :func:`foreign_evaluator`)."""
     raise NotImplementedError
 
 
@@ -90,17 +96,20 @@ _PLAIN_KINDS: set[type] = {
 }
 
 
-def _foreign(kind: type) -> bool:
-    """Whether steps of type ``kind`` belong to another array library (numpy excluded)."""
+def _foreign(kind: type) -> int:
+    """Whether steps of type ``kind`` belong to another array library (numpy excluded).
+
+    0: no (a number or an array-like for numpy); 1: a torch tensor; 2: another
+    library's array.
+    """
     if kind in _PLAIN_KINDS:
-        return False
-    if issubclass(kind, (np.ndarray, np.generic)) or not (
-        hasattr(kind, "__array_namespace__")
-        or any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
-    ):
+        return 0
+    if any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__):
+        return 1
+    if issubclass(kind, (np.ndarray, np.generic)) or not hasattr(kind, "__array_namespace__"):
         _PLAIN_KINDS.add(kind)
-        return False
-    return True
+        return 0
+    return 2
 
 
 # What torch._dynamo.assume_constant_result sets: torch.compile calls _foreign once
@@ -385,8 +394,9 @@ class Schedule:
             if not 0.0 <= t < math.inf:  # type: ignore[operator]
                 _bad_scalar(t)
         else:
-            if _foreign(kind):
-                return foreign_evaluator(self, t)
+            route = _foreign(kind)
+            if route:
+                return torch_evaluator(self, t) if route == 1 else foreign_evaluator(self, t)
             scalar = _coerce_scalar(t)
             if scalar is None:
                 return self._call_array(t)

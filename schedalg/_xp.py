@@ -48,7 +48,7 @@ read hundreds (~15 us a call on a CPU, as long as the kernel). A torch tensor
 therefore runs a *program*: the evaluators are run once per ``(schedule,
 dtype, device, default dtype)`` on a recording namespace (:class:`_Recorder`),
 which notes each operation as ``(name, method, args)`` with plain constants;
-:func:`schedalg._xp_torch.replay` performs them on the tensor, the operators
+:func:`evaluate_torch` performs them on the tensor, the operators
 and most functions as tensor methods. The recording
 (:func:`torch_program`) is marked as a constant for ``torch.compile`` (the
 attribute ``torch._dynamo.assume_constant_result`` sets): it is called once
@@ -97,10 +97,16 @@ def _is_torch(kind: type) -> bool:
     return any(c.__name__ == "Tensor" and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
 
 
+#: The functions of :mod:`schedalg._xp_torch` a torch program may call, by name (filled on first use).
+_TORCH_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
 def _torch_namespace() -> Any:
     """Torch's own operations as a namespace (:mod:`schedalg._xp_torch`)."""
     from . import _xp_torch
 
+    if not _TORCH_FUNCTIONS:
+        _TORCH_FUNCTIONS.update(_xp_torch.FUNCTIONS)
     return _xp_torch
 
 
@@ -290,21 +296,38 @@ def _dtype_error(xp: Any, dtype: Any) -> str | None:
     return None
 
 
+def evaluate_torch(s: Schedule, t: Any) -> Any:
+    """``s`` at the steps ``t``, a torch tensor: the program recorded for it, replayed.
+
+    The program (:func:`torch_program`) is a tuple of instructions ``(name,
+    method, args)``. Value 0 is ``t``; instruction ``i`` computes value ``i + 1``:
+    ``args[0].name(*args[1:])`` for a tensor ``method`` (operators are dunder
+    methods), else the function ``name`` of :mod:`schedalg._xp_torch`; an
+    argument ``(True, j)`` stands for value ``j``, ``(False, c)`` for the
+    constant ``c``. Under ``torch.compile`` the program is a constant, so the
+    loop unrolls into the graph of the operations alone: nothing of the
+    schedule is left to guard, and a method reads no global either. A tree
+    that cannot be recorded runs :func:`evaluate`.
+    """
+    msg, program = torch_program(s, t.dtype, t.device)
+    if msg is not None:
+        raise TypeError(msg)
+    if program is None:
+        return evaluate(s, t)
+    values = [t]
+    for name, method, args in program:
+        a = [values[x] if ref else x for ref, x in args]
+        values.append(getattr(a[0], name)(*a[1:]) if method else _TORCH_FUNCTIONS[name](*a))
+    return values[-1]
+
+
 def evaluate(s: Schedule, t: Any) -> Any:
     """``s`` at the steps ``t``, an array of a library other than numpy (principle 10).
 
-    A torch tensor runs the program recorded for ``(s, dtype, device)`` (see
-    :func:`torch_program`); other arrays, and trees that cannot be recorded
-    (``from_fn``), run the evaluators on the array itself.
+    The evaluators run on the array itself (torch tensors mostly take
+    :func:`evaluate_torch`).
     """
     if _is_torch_kind(type(t)):
-        msg, program = torch_program(s, t.dtype, t.device)
-        if msg is not None:
-            raise TypeError(msg)
-        if program is not None:
-            from ._xp_torch import replay
-
-            return replay(program, t)
         xp = _torch_namespace()
         device = t.device
     else:
@@ -421,7 +444,7 @@ class _Recorder:
     """The namespace ``xp`` (:mod:`schedalg._xp_torch`), recording the operations called on it.
 
     Array functions and the operators of :class:`_Var` append an instruction
-    ``(name, method, args)`` (see :func:`schedalg._xp_torch.replay`), a tensor
+    ``(name, method, args)`` (see :func:`evaluate_torch`), a tensor
     method where the first argument is a tensor (``xp.where(c, a, b)`` is
     ``a.where(c, b)``); ``finfo``, ``iinfo`` and ``isdtype`` answer on the host.
     """
@@ -505,7 +528,7 @@ _PROGRAMS: weakref.WeakKeyDictionary[Schedule, dict[tuple[Any, ...], Any]] = wea
 def torch_program(s: Schedule, dtype: Any, device: Any) -> tuple[str | None, tuple[Any, ...] | None]:
     """``(message, program)``: ``s`` at torch steps of ``dtype`` on ``device``, recorded.
 
-    The program is that of :func:`schedalg._xp_torch.replay`, recorded once per
+    The program is that of :func:`evaluate_torch`, recorded once per
     ``(s, dtype, device, torch.get_default_dtype())``; None for a tree that
     cannot be recorded (``from_fn`` calls its function with the tensor). The
     message says why steps of ``dtype`` cannot be evaluated (else None).
@@ -893,3 +916,4 @@ def _arith(s: _c.Arith, ctx: Ctx, t: Any) -> Any:
 
 
 _node.foreign_evaluator = evaluate
+_node.torch_evaluator = evaluate_torch

@@ -4,8 +4,8 @@ Imported only when a schedule is first called with a torch tensor. Each function
 is the torch operation of the array-API function of the same name, for the
 arguments the evaluators pass (arrays of one dtype, Python numbers, ``None``
 bounds); three helpers do the table work of :class:`schedalg._xp.Ctx`
-(:func:`table`, :func:`search_right`, :func:`take1d`), and :func:`replay` runs a
-program recorded by :func:`schedalg._xp.record`.
+(:func:`table`, :func:`search_right`, :func:`take1d`). :data:`FUNCTIONS` are those
+a recorded program may call (:func:`schedalg._xp.evaluate_torch`).
 
 Plain torch calls, not ``array_api_compat.torch``: under ``torch.compile`` every
 module-level name a traced function reads is a guard checked on each call, and
@@ -22,7 +22,7 @@ import torch
 
 from ._xp import _MAX_TABLES, _TORCH_TABLES
 
-__all__ = ["FUNCTIONS", "replay"]
+__all__ = ["FUNCTIONS"]
 
 finfo = torch.finfo
 iinfo = torch.iinfo
@@ -207,20 +207,3 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     )
 }
 
-
-def replay(program: tuple[tuple[str, bool, tuple[tuple[bool, Any], ...]], ...], t: Any) -> Any:
-    """Run ``program`` on the step tensor ``t``: its last value.
-
-    Value 0 is ``t``; instruction ``i``, ``(name, method, args)``, computes value
-    ``i + 1``: ``args[0].name(*args[1:])`` for a tensor ``method`` (operators
-    are dunder methods), else ``FUNCTIONS[name](*args)``; an argument
-    ``(True, j)`` stands for value ``j``, ``(False, c)`` for the constant ``c``.
-    Under ``torch.compile`` the program is a constant, so the loop unrolls into
-    the graph of the operations alone: nothing of the schedule is left to guard,
-    and a method reads no global either.
-    """
-    values = [t]
-    for name, method, args in program:
-        a = [values[x] if ref else x for ref, x in args]
-        values.append(getattr(a[0], name)(*a[1:]) if method else FUNCTIONS[name](*a))
-    return values[-1]
