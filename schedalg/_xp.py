@@ -440,6 +440,15 @@ del _name
 _UNARY = frozenset({"sin", "cos", "tanh", "exp", "expm1", "log", "log1p", "sqrt", "abs", "floor", "ceil", "round"})
 
 
+def _key(c: Any) -> Any:
+    """A constant as a dictionary key that tells apart what ``==`` does not (``1``, ``1.0``, ``-0.0``, NaN)."""
+    if isinstance(c, tuple):
+        return tuple(_key(x) for x in c)
+    if type(c) is float:
+        return (float, "nan" if c != c else c, math.copysign(1.0, c))
+    return (type(c), c)
+
+
 class _Recorder:
     """The namespace ``xp`` (:mod:`schedalg._xp_torch`), recording the operations called on it.
 
@@ -457,6 +466,7 @@ class _Recorder:
         self._functions = xp.FUNCTIONS
         self._host = xp.HOST_TYPES
         self._code: list[tuple[str, bool, tuple[tuple[bool, Any], ...]]] = []
+        self._seen: dict[tuple[Any, ...], int] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in self._functions:
@@ -494,12 +504,32 @@ class _Recorder:
         raise _NotRecordable(type(a).__name__)
 
     def emit(self, name: str, method: bool, *args: Any) -> _Var:
-        """Record ``name(*args)`` (``args[0].name(*args[1:])`` for a ``method``): a new value."""
+        """Record ``name(*args)`` (``args[0].name(*args[1:])`` for a ``method``): a value.
+
+        Two rewrites that leave every value bit for bit as it was: an
+        instruction already recorded with the same arguments gives its value
+        again, and ``where(c, where(c, a, b), d)`` is ``where(c, a, d)`` (and
+        ``where(c, d, where(c, a, b))`` is ``where(c, d, b)``), as when a warmup
+        selects its ramp with the condition the ramp selects its end with.
+        """
         code = tuple((True, a._i) if type(a) is _Var and a._rec is self else (False, self._constant(a)) for a in args)
         if method and not code[0][0]:
             raise _NotRecordable(name)
-        self._code.append((name, method, code))
-        return _Var(self, len(self._code))
+        if name == "where" and method:
+            (_, x1), condition, x2 = code
+            inner = self._code[x1 - 1] if x1 else None
+            if inner is not None and inner[0] == "where" and inner[1] and inner[2][1] == condition:
+                code = (inner[2][0], condition, x2)
+            if x2[0] and x2[1]:
+                inner = self._code[x2[1] - 1]
+                if inner[0] == "where" and inner[1] and inner[2][1] == condition:
+                    code = (code[0], condition, inner[2][2])
+        key = (name, method, tuple((ref, x if ref else _key(x)) for ref, x in code))
+        found = self._seen.get(key)
+        if found is None:
+            self._code.append((name, method, code))
+            found = self._seen[key] = len(self._code)
+        return _Var(self, found)
 
     def program(self, out: Any) -> tuple[Any, ...]:
         """The instructions that ``out`` depends on, renumbered, ending with ``out``."""
