@@ -159,16 +159,23 @@ class Ctx:
     it), whose ``table``, ``search_right`` and ``take1d`` do the table work.
     """
 
-    __slots__ = ("xp", "dtype", "device", "exact", "native")
+    __slots__ = ("xp", "dtype", "device", "exact", "native", "_tiny", "_huge")
 
     def __init__(self, xp: Any, dtype: Any, device: Any, native: bool = False) -> None:
         self.xp = xp
         self.dtype = dtype
         self.device = device
         self.native = native
+        info = xp.finfo(dtype)
         #: float64 (or wider): the numpy formulas apply as they are. Anything
         #: narrower is treated as float32 (rounded-up boundaries, split exponents).
-        self.exact = xp.finfo(dtype).eps <= 2.0**-52
+        self.exact = info.eps <= 2.0**-52
+        self._tiny = float(info.smallest_normal)
+        self._huge = float(info.max)
+
+    def fits(self, c: float) -> bool:
+        """Whether the host number ``c`` is zero or a normal number of the dtype (half an ulp off at most)."""
+        return c == 0.0 or self._tiny <= abs(c) <= self._huge
 
     # constants
     def edge(self, b: float) -> float:
@@ -445,7 +452,7 @@ def _key(c: Any) -> Any:
     if isinstance(c, tuple):
         return tuple(_key(x) for x in c)
     if type(c) is float:
-        return (float, "nan" if c != c else c, math.copysign(1.0, c))
+        return (float, "nan" if math.isnan(c) else c, math.copysign(1.0, c))
     return (type(c), c)
 
 
@@ -615,9 +622,13 @@ def _interpolating(s: Any, ctx: Ctx, t: Any) -> Any:
     xp, xm = ctx.xp, _Math(ctx.xp)
     start, end, steps = s.start, s.end, s.steps
     if not ctx.exact and type(s) is _s.Linear:
-        # float32: one form is within the bound (the numpy path's two keep
-        # both endpoints exact in float64; t >= steps is end below).
-        return xp.where(t < ctx.edge(steps), start + (end - start) * (t / steps), end)
+        # float32: start + t * ((end - start) / steps), the slope rounded once on
+        # the host: within 3 eps32 * peak (two roundings of a product below
+        # |end - start| <= 2 peak, one of the sum), where the numpy path's two
+        # forms keep both endpoints exact in float64; t >= steps is end.
+        slope = (end - start) / steps
+        line = t * slope if ctx.fits(slope) else (t / steps) * (end - start)
+        return xp.where(t < ctx.edge(steps), line if start == 0.0 else start + line, end)
     # Both forms are evaluated where the step is inside [0, steps]; NaN from
     # the unused form (e.g. a fractional power of a negative) is discarded.
     inside = xp.clip(t, 0.0, float(steps))
@@ -638,27 +649,65 @@ def _cosine(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
     #   t <= steps/2: end + (1 + cos(pi u)) * half, cos(pi u) = sin(pi (1/2 - u))
     #                 (1/2 - u is exact for u in [1/4, 1/2]; the midpoint is exact)
     #   t >  steps/2: end + diff * sin(pi/2 * (steps - t) / steps)**2
-    # (in float64; float32 takes the sin**2 form on both halves, below).
+    # (in float64; float32 takes sin**2 forms, see _cosine32).
+    if not ctx.exact:
+        return _cosine32(s, ctx, t)
     xp = ctx.xp
     steps = s.steps
     near = t + t <= steps
-    if ctx.exact:
-        inside = xp.clip(t, 0.0, float(steps))
-        x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
-        w = xp.sin(x * math.pi)
-        value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
-    else:
-        # float32: both halves cancellation-free, from the nearer end,
-        #   start + (end - start) * sin(pi/2 * t / steps)**2  and
-        #   end + (start - end) * sin(pi/2 * (steps - t) / steps)**2.
-        # (t = 0 gives start exactly; steps outside [0, steps) are replaced below).
-        x = xp.where(near, t / steps, (steps - t) / steps)
-        w = xp.sin(x * (0.5 * math.pi))
-        w2 = w * w
-        value = xp.where(near, s.start - s._diff * w2, s.end + s._diff * w2)
-        return xp.where(t < ctx.edge(steps), value, s.end)
+    inside = xp.clip(t, 0.0, float(steps))
+    x = xp.where(near, 0.5 - inside / steps, ((steps - inside) / steps) * 0.5)
+    w = xp.sin(x * math.pi)
+    value = xp.where(near, s.end + (1.0 + w) * s._half, s.end + s._diff * (w * w))
     value = xp.where(t == 0.0, s.start, value)
     return xp.where(t < ctx.edge(steps), value, s.end)
+
+
+def _cosine32(s: _s.Cosine, ctx: Ctx, t: Any) -> Any:
+    """The cosine in float32, cancellation-free where its values are small.
+
+    With ``w(r) = sin(pi/2 * r / steps)**2`` (``r / steps`` a product with the
+    host's ``pi / (2 steps)``, rounded once):
+
+    * ends of one sign, ``|end| <= |start|``: ``end + (start - end) * w(max(steps - t, 0))``
+      on the whole range (``end`` exactly from ``t = steps`` on); ``|end| > |start|``:
+      ``start + (end - start) * w(t)`` below ``steps``, then ``end``. Measured from
+      the end of smaller magnitude, the value keeps its relative accuracy where
+      it is small. Where ``w`` is near 1 its roundings (an ulp of 1 for the sine,
+      half ulps for the products) are a few ``eps32 * |start - end|``, and
+      ``|start - end| <= peak`` for ends of one sign: within the bound (under half
+      of it at every step of 10**6-step cosines, ``tests/test_xp.py``), at one
+      sine and no select per step;
+    * ends of opposite signs (``|start - end|`` up to twice the peak): each half
+      from its nearer end, ``start - (start - end) * w(t)`` up to ``steps / 2``,
+      ``end + (start - end) * w(steps - t)`` after.
+    """
+    xp = ctx.xp
+    start, end, steps = s.start, s.end, s.steps
+    scale = 0.5 * math.pi / steps
+    if not ctx.fits(scale):  # pragma: no cover - steps beyond 1e38 or below 1e-38
+
+        def w(r: Any) -> Any:
+            v = xp.sin((r / steps) * (0.5 * math.pi))
+            return v * v
+
+    else:
+
+        def w(r: Any) -> Any:
+            v = xp.sin(r * scale)
+            return v * v
+
+    one_sign = start == 0.0 or end == 0.0 or (start > 0.0) == (end > 0.0)
+    if one_sign and abs(end) <= abs(start):
+        dw = s._diff * w(xp.clip(steps - t, 0.0, None))
+        return dw if end == 0.0 else end + dw
+    if one_sign:
+        dw = (end - start) * w(t)
+        return xp.where(t < ctx.edge(steps), dw if start == 0.0 else start + dw, end)
+    near = t + t <= steps
+    w2 = w(xp.where(near, t, steps - t))
+    value = xp.where(near, start - s._diff * w2, end + s._diff * w2)
+    return xp.where(t < ctx.edge(steps), value, end)
 
 
 @evaluator(_s.Exponential)

@@ -50,6 +50,16 @@ def test_jax_float32_within_the_float32_bound(s):
     C.check(s, steps, _jax_eval(jnp.float32), float32=True)
 
 
+@pytest.mark.parametrize(("start", "end"), [(1e-3, 0.0), (0.1, 1.0), (1.0, -1.0)])
+def test_float32_cosine_and_linear_meet_the_bound_at_every_step_with_xlas_sine(start, end):
+    # The forms test_xp.py checks with torch's sine, with XLA's.
+    for n in (3, 999, 99_000):
+        k = np.arange(n + 2)
+        for s in (sa.cosine(start, end, n), sa.linear(start, end, n)):
+            got = np.asarray(s(jnp.asarray(k, dtype=jnp.int32))).astype(np.float64)
+            assert not C.violations(s, s(k), got, float32=True), (s, n)
+
+
 def test_float32_cosine_keeps_relative_accuracy_near_its_end_where_optax_does_not():
     # optax's cosine decay computes 1 + cos near -1 in float32 (principle 10):
     # within the contract's 4 eps * peak, but 100% off relative to the value.

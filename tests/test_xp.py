@@ -127,6 +127,32 @@ def test_exponential_float32_meets_the_bound_where_a_float32_power_misses_it():
     assert C.violations(s, s(k), naive, float32=True)
 
 
+ENDS = [(1.0, 0.0), (1e-3, 0.0), (0.1, 1e-3), (1.0, 0.999), (0.0, 1.0), (0.1, 1.0), (1.0, -1.0), (-0.5, 1.0)]
+
+
+def _worst_share_of_the_bound(s, n):
+    """max |got - exact| / bound over the steps 0..n + 1, got from an int64 tensor (float32)."""
+    k = np.arange(n + 2)
+    exact = s(k)
+    got = s(torch.asarray(k)).double().numpy()
+    assert got.dtype == np.float64 and not C.violations(s, exact, got, float32=True)
+    peak = max(float(np.max(np.abs(exact))), C.magnitude(s))
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    return float(np.max(np.abs(got - exact) / np.maximum(8 * ulp, 4 * C.EPS32 * peak)))
+
+
+@pytest.mark.parametrize(("start", "end"), ENDS)
+def test_float32_cosine_and_linear_meet_the_bound_at_every_step(start, end):
+    # float32 cosine: with ends of one sign, one form from the end of smaller
+    # magnitude over the whole range (sin**2 near 1 rounds to within the bound
+    # as |start - end| <= peak); with opposite signs, each half from its nearer
+    # end. float32 linear: start + t * slope, the slope rounded once. Every
+    # step, with room to spare (about half the bound is used).
+    for n in (1, 2, 3, 10, 999, 99_000, 1_000_000):
+        for s in (sa.cosine(start, end, n), sa.linear(start, end, n)):
+            assert _worst_share_of_the_bound(s, n) < 0.75, (s, n)
+
+
 # -- dtype, shape and device rules -------------------------------------------------------------------
 def test_dtypes_follow_the_step():
     s = sa.cosine(1.0, 0.0, 10)
