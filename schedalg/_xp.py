@@ -447,6 +447,23 @@ del _name
 _UNARY = frozenset({"sin", "cos", "tanh", "exp", "expm1", "log", "log1p", "sqrt", "abs", "floor", "ceil", "round"})
 
 
+def _exact32_sum(b: Any, a: Any) -> float | int | None:
+    """``a + b`` if the host numbers ``a``, ``b`` and their sum are float32 numbers (exactly), else None.
+
+    Two ints give their sum as an int (integer tensors stay integer).
+    """
+    if type(a) not in (int, float) or type(b) not in (int, float):
+        return None
+    if type(a) is int and type(b) is int:
+        return a + b if abs(a + b) < 2**63 else None
+    a, b = float(a), float(b)
+    total = a + b
+    big, small = (a, b) if abs(a) >= abs(b) else (b, a)
+    if not math.isfinite(total) or total - big != small:  # the float64 sum itself rounded
+        return None
+    return total if all(_near32(x) == x for x in (a, b, total)) else None
+
+
 def _key(c: Any) -> Any:
     """A constant as a dictionary key that tells apart what ``==`` does not (``1``, ``1.0``, ``-0.0``, NaN)."""
     if isinstance(c, tuple):
@@ -465,7 +482,9 @@ class _Recorder:
     ``a.where(c, b)``); ``finfo``, ``iinfo`` and ``isdtype`` answer on the host.
     """
 
-    def __init__(self, xp: Any) -> None:
+    def __init__(self, xp: Any, float32: bool = False) -> None:
+        #: The values are float32 (integer steps, or float32 ones): offsets may be folded (see :meth:`emit`).
+        self._float32 = float32
         self.__name__ = xp.__name__
         self.finfo = xp.finfo
         self.iinfo = xp.iinfo
@@ -513,15 +532,25 @@ class _Recorder:
     def emit(self, name: str, method: bool, *args: Any) -> _Var:
         """Record ``name(*args)`` (``args[0].name(*args[1:])`` for a ``method``): a value.
 
-        Two rewrites that leave every value bit for bit as it was: an
-        instruction already recorded with the same arguments gives its value
-        again, and ``where(c, where(c, a, b), d)`` is ``where(c, a, d)`` (and
-        ``where(c, d, where(c, a, b))`` is ``where(c, d, b)``), as when a warmup
-        selects its ramp with the condition the ramp selects its end with.
+        Rewrites that leave every value bit for bit as it was: an instruction
+        already recorded with the same arguments gives its value again, and
+        ``where(c, where(c, a, b), d)`` is ``where(c, a, d)`` (and ``where(c, d,
+        where(c, a, b))`` is ``where(c, d, b)``), as when a warmup selects its
+        ramp with the condition the ramp selects its end with. And one that is
+        never less accurate: in float32, ``b - (x - a)`` for host numbers ``a``,
+        ``b`` and ``a + b`` that float32 holds exactly is ``(a + b) - x``, the
+        real value rounded once instead of twice (a piece's ``steps - t`` of a
+        local time ``t - start``, one subtraction per element fewer).
         """
         code = tuple((True, a._i) if type(a) is _Var and a._rec is self else (False, self._constant(a)) for a in args)
         if method and not code[0][0]:
             raise _NotRecordable(name)
+        if name == "__rsub__" and self._float32 and not code[1][0]:
+            inner = self._code[code[0][1] - 1] if code[0][1] else None
+            if inner is not None and inner[0] == "__sub__" and not inner[2][1][0]:
+                offset = _exact32_sum(code[1][1], inner[2][1][1])
+                if offset is not None:
+                    code = (inner[2][0], (False, offset))
         if name == "where" and method:
             (_, x1), condition, x2 = code
             inner = self._code[x1 - 1] if x1 else None
@@ -585,7 +614,7 @@ def torch_program(s: Schedule, dtype: Any, device: Any) -> tuple[str | None, tup
     elif key in mine:
         return None, mine[key]
     integer_steps = xp.isdtype(dtype, "integral")
-    rec = _Recorder(xp)
+    rec = _Recorder(xp, float32=(default_float if integer_steps else dtype) == xp.float32)
     ctx = Ctx(rec, default_float if integer_steps else dtype, device, native=True)
     try:
         program: tuple[Any, ...] | None = rec.program(

@@ -28,6 +28,7 @@ finfo = torch.finfo
 iinfo = torch.iinfo
 #: Constants a recorded program may hold besides numbers, strings and None.
 HOST_TYPES = (torch.dtype, torch.device)
+float32 = torch.float32
 
 _INTEGRAL = frozenset(
     {torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16, torch.uint32, torch.uint64}

@@ -141,3 +141,19 @@ def test_a_compiled_from_fn_tree_evaluates_on_the_tensor_itself():
     for k in (0, 3, 7):
         assert f(torch.tensor(k)).item() == pytest.approx(s(k), rel=1e-6)
     assert counter.frame_count == 1
+
+
+def test_a_float32_warmup_cosine_records_one_sine_two_selects_and_no_division():
+    # The kernel of the benchmark's schedule (bench_frameworks.py): the warmup's
+    # ramp end and the cosine's end need no select of their own, its local time
+    # t - 1000 folds into 99000 - (t - 1000) = 100000 - t, slopes are host constants.
+    from schedalg import _xp
+
+    s = sa.cosine(1e-3, 0.0, 99_000).warmup(1_000)
+    msg, program = _xp.torch_program(s, torch.int64, torch.device("cpu"))
+    assert msg is None
+    names = [name for name, _, _ in program]
+    assert names.count("sin") == 1 and names.count("where") == 2
+    assert not {"__truediv__", "__sub__"} & set(names)
+    k = torch.tensor([0, 999, 1_000, 50_500, 99_999, 100_000, 10**6])
+    np.testing.assert_allclose(s(k).double().numpy(), s(k.numpy()), rtol=8 * 2**-23, atol=4 * 2**-23 * 1e-3)
