@@ -69,7 +69,6 @@ NOT_SERIALIZABLE = {
 Steps = Union[int, float, "npt.ArrayLike"]
 
 
-
 def foreign_evaluator(s: Any, t: Any) -> Any:  # pragma: no cover - replaced on import
     """The evaluation of steps that are arrays of another array library (DESIGN principle 10).
 
