@@ -209,6 +209,46 @@ def _numpy_table(name: str) -> np.ndarray:
     return table
 
 
+def _word_np(keys: tuple[int, int], hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """:func:`word` of ``uint32`` arrays, in place on ``lo`` (uint32 products wrap: ``mullo``)."""
+    x = lo
+    x ^= np.uint32(keys[0])
+    for _ in range(2):
+        x ^= x >> np.uint32(16)
+        x *= np.uint32(_M1)
+        x ^= x >> np.uint32(15)
+        x *= np.uint32(_M2)
+        x ^= x >> np.uint32(15)
+        if hi is not None:
+            x ^= hi
+            x ^= np.uint32(keys[1])
+            hi = None  # type: ignore[assignment]
+    return x
+
+
+def _quantile_int(v: int) -> int:
+    """:func:`quantile` of one Python int, the shift from ``bit_length``."""
+    e = v.bit_length()
+    f = (v << (32 - e)) - _HALF
+    i = (e - 1) * SEGMENTS + (f >> 25)
+    t = (f & 0x1FFFFFF) << 7
+    return TABLE["g0"][i] - ((t * (TABLE["b"][i] - ((t * TABLE["c"][i]) >> 32))) >> 37)
+
+
+def _quantile_np(v: np.ndarray) -> np.ndarray:
+    """:func:`quantile` of a ``uint32`` array (``uint64`` out), the shift from ``frexp`` (exact below 2**53)."""
+    e = np.frexp(v.astype(np.float64))[1]  # v in [2**(e-1), 2**e)
+    f = v << (32 - e).astype(np.uint32)
+    f -= np.uint32(_HALF)
+    index = (e - 1) * SEGMENTS
+    index += f >> np.uint32(25)
+    t = (f & np.uint32(0x1FFFFFF)).astype(np.uint64) << np.uint64(7)
+    inner = _numpy_table("b")[index] - ((t * _numpy_table("c")[index]) >> np.uint64(32))
+    inner *= t
+    inner >>= np.uint64(37)
+    return _numpy_table("g0")[index] - inner
+
+
 def mix(I: Any, x: Any) -> Any:
     """A bijection of 32-bit words with a strong avalanche, of every word.
 
@@ -325,7 +365,18 @@ class Noise(Schedule):
         if not t < math.inf:  # an infinite local time (from stretch, say): no draw
             return 0.0
         k = int(math.fmod(t, _TWO64))
-        m, neg = self.draw(PyInts, word(PyInts, self._keys, k >> 32, k & _MASK))
+        key_lo, key_hi = self._keys
+        w = _mix_int(_mix_int((k & _MASK) ^ key_lo) ^ (k >> 32) ^ key_hi)
+        if self.kind == "uniform":
+            m, neg = uniform_draw(PyInts, self, w)
+        else:
+            neg = w < _HALF
+            u = w & 0x7FFFFFFF
+            if self._u0:
+                u = self._u0 + (((u << 1) * (_HALF - self._u0)) >> 32)
+            m = _quantile_int(2 * u + 1)
+            if self._z_cap is not None and m > self._z_cap:
+                m = self._z_cap
         n = m * self._c
         return -n if neg else n
 
@@ -342,13 +393,23 @@ class Noise(Schedule):
         k = np.floor(np.fmod(t, _TWO64))
         hi = np.floor(k * _INV_TWO32)
         lo = k - hi * _TWO32  # exact: both words are integers below 2**32
-        m, neg = self.draw(
-            NumpyInts,
-            word(NumpyInts, self._keys, hi.astype(np.uint64), lo.astype(np.uint64)),
-        )
+        w = _word_np(self._keys, hi.astype(np.uint32), lo.astype(np.uint32))
+        neg = w < np.uint32(_HALF)
+        if self.kind == "uniform":
+            m = uniform_draw(NumpyInts, self, w.astype(np.uint64))[0]
+        else:
+            u = w & np.uint32(0x7FFFFFFF)
+            if self._u0:
+                u = np.uint32(self._u0) + ((u.astype(np.uint64) << 1) * (_HALF - self._u0) >> 32).astype(np.uint32)
+            u <<= 1
+            u |= 1
+            m = _quantile_np(u)
+            if self._z_cap is not None:
+                np.minimum(m, np.uint64(self._z_cap), out=m)
         n = m.astype(np.float64)
         n *= self._c
-        return np.where(neg == 1, -n, n)
+        np.negative(n, out=n, where=neg)
+        return n
 
     def _fill(self, t: np.ndarray, out: np.ndarray) -> None:
         self.s._fill(t, out)

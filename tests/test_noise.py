@@ -137,6 +137,19 @@ def test_the_quantile_is_within_4e_8_of_the_normal_quantile():
     assert np.all(np.diff(_noise.quantile(_noise.NumpyInts, 2 * np.arange(0, 2**31, 4099, dtype=np.uint64) + 1).astype(np.int64)) <= 0)
 
 
+def test_the_fast_paths_compute_the_generic_recipe():
+    """The scalar and numpy paths have their own forms of ``word`` and ``quantile``; the array path runs the generic ones."""
+    rng = np.random.default_rng(5)
+    w = np.concatenate([rng.integers(0, 2**32, 50_000, dtype=np.uint64), np.array([0, 1, 2**31 - 1, 2**31, 2**32 - 1], np.uint64)])
+    v = w | np.uint64(1)
+    want = _noise.quantile(_noise.NumpyInts, v)
+    assert np.array_equal(_noise._quantile_np(v.astype(np.uint32)), want)
+    assert [_noise._quantile_int(x) for x in v[:2000].tolist()] == want[:2000].tolist()
+    assert [_noise.quantile(_noise.PyInts, x) for x in v[:2000].tolist()] == want[:2000].tolist()
+    keys, hi = (0x12345678, 0xFEDCBA98), rng.integers(0, 2**32, w.size, dtype=np.uint64)
+    assert np.array_equal(_noise._word_np(keys, hi.astype(np.uint32), w.astype(np.uint32)), _noise.word(_noise.NumpyInts, keys, hi, w))
+
+
 def test_the_table_is_made_from_correctly_rounded_operations_only():
     """Made again, the table is the same; its first entries are pinned (they would change with the machine's log)."""
     assert _noise.make_table() == _noise.TABLE
