@@ -68,7 +68,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _node
+from . import _node, _noise
 from . import combinators as _c
 from . import functions as _f
 from . import shapes as _s
@@ -436,7 +436,7 @@ def _dunder(name: str) -> Callable[..., _Var]:
     return method
 
 
-for _name in ("add", "sub", "mul", "truediv", "pow", "and", "or"):
+for _name in ("add", "sub", "mul", "truediv", "pow", "and", "or", "xor", "lshift", "rshift"):
     setattr(_Var, f"__{_name}__", _dunder(f"__{_name}__"))
     setattr(_Var, f"__r{_name}__", _dunder(f"__r{_name}__"))
 for _name in ("neg", "invert", "lt", "le", "gt", "ge", "eq", "ne"):
@@ -1021,6 +1021,91 @@ def _arith(s: _c.Arith, ctx: Ctx, t: Any) -> Any:
     for op, x in zip(s.op, (s.b, *getattr(s, "more", ()))):
         value = _ARITH[op](value, run(x, ctx, t) if isinstance(x, Schedule) else x)
     return value
+
+
+# -- noise ------------------------------------------------------------------------------------------------
+class _Ints:
+    """The integer operations of :mod:`schedalg._noise`'s recipe in an array namespace.
+
+    Words (values below ``2**32``) are ``int64`` where the namespace has it
+    (torch, JAX with x64, array-api-strict): every product the recipe takes is
+    below ``2**63``. Otherwise (JAX without x64) they are ``uint32``, whose
+    products wrap: ``mulhi`` is assembled from 16-bit halves.
+    """
+
+    __slots__ = ("HALF", "MASK", "ctx", "dtype", "wide")
+
+    def __init__(self, ctx: Ctx) -> None:
+        xp = ctx.xp
+        self.ctx = ctx
+        if ctx.native:  # torch: int64 words
+            import torch
+
+            self.wide, self.dtype = True, torch.int64
+        else:
+            try:
+                names = xp.__array_namespace_info__().dtypes(device=ctx.device, kind="integral")
+            except Exception:  # noqa: BLE001 - no inspection API: the standard's int64
+                names = {"int64": None}
+            self.wide = "int64" in names
+            self.dtype = xp.int64 if self.wide else xp.uint32
+        self.HALF, self.MASK = self.c(1 << 31), self.c(_noise._MASK)
+
+    def c(self, v: int) -> Any:
+        """A constant word: a Python int beside int64 words; a uint32 array beside
+        uint32 words (JAX reads a Python int as an int32 and refuses ``2**31``)."""
+        return v if self.wide else self.ctx.xp.asarray(v, dtype=self.dtype)
+
+    def mulhi(self, a: Any, b: Any) -> Any:
+        if self.wide:
+            return (a * b) >> 32
+        a1, a0, b1, b0 = a >> 16, a & 0xFFFF, b >> 16, b & 0xFFFF
+        p01, p10 = a0 * b1, a1 * b0
+        mid = ((a0 * b0) >> 16) + (p01 & 0xFFFF) + (p10 & 0xFFFF)
+        return a1 * b1 + (p01 >> 16) + (p10 >> 16) + (mid >> 16)
+
+    def mullo(self, a: Any, c: int) -> Any:
+        if self.wide:
+            return (a * c) & self.MASK
+        return a * self.c(c)
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        return self.ctx.xp.where(cond, a, b)
+
+    def minimum(self, a: Any, b: int) -> Any:
+        return self.ctx.xp.clip(a, None, b)
+
+    def flag(self, cond: Any) -> Any:
+        return self.ctx.xp.astype(cond, self.dtype)
+
+    def take(self, name: str, i: Any) -> Any:
+        return self.ctx.take(self._table(_noise.TABLE[name]), i)
+
+    def _table(self, values: tuple[int, ...]) -> Any:
+        """The words ``values`` on the step's device (kept for eager torch, as :meth:`Ctx.table`)."""
+        ctx = self.ctx
+        if ctx.native:
+            return ctx.xp.table(values, self.dtype, ctx.device)
+        return ctx.xp.asarray(values, dtype=self.dtype, device=ctx.device)
+
+    def words(self, x: Any) -> Any:
+        """Float integers in ``[0, 2**32)`` as words."""
+        return self.ctx.xp.astype(x, self.dtype)
+
+
+@evaluator(_noise.Noise)
+def _noise_node(s: _noise.Noise, ctx: Ctx, t: Any) -> Any:
+    # The draw's integer M and its sign are the numpy path's, exactly; the
+    # value is s(t) * (1 + (+-M) * c) in the step's dtype.
+    xp, ints = ctx.xp, _Ints(ctx)
+    finite = t < math.inf  # an infinite local time draws nothing (NaN steps are marked by evaluate)
+    k = xp.floor(xp.remainder(xp.where(finite, t, 0.0), _noise._TWO64))  # local times are >= 0
+    hi = xp.floor(k * _noise._INV_TWO32)
+    lo = k - hi * _noise._TWO32
+    m, neg = s.draw(ints, _noise.word(ints, s._keys, ints.words(hi), ints.words(lo)))
+    n = xp.astype(m, ctx.dtype) * s._c
+    n = xp.where(finite, xp.where(neg == 1, -n, n), 0.0)
+    return run(s.s, ctx, t) * (n + 1.0)
 
 
 _node.foreign_evaluator = evaluate

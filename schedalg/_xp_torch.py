@@ -144,8 +144,8 @@ def maximum(x1: Any, x2: Any) -> Any:
 
 
 # -- tables ----------------------------------------------------------------------------------------
-def table(items: tuple[float, ...], dtype: Any, device: Any) -> Any:
-    """A 1-D tensor of the host numbers ``items`` on ``device``.
+def table(items: tuple[float, ...] | tuple[int, ...], dtype: Any, device: Any) -> Any:
+    """A 1-D tensor of the host numbers ``items`` (floats, or ints for an integer ``dtype``) on ``device``.
 
     Eager calls keep the tables they made, so that a later call, e.g. one
     captured into a CUDA graph, copies nothing from the host. Under

@@ -262,14 +262,6 @@ class _Mystery(Schedule):
         out.fill(self.value)
 
 
-def test_noise_is_not_covered_yet_and_says_so():
-    s = sa.noise(sa.constant(1.0), 0.1, seed=3).warmup(2)
-    with pytest.raises(TypeError, match="noise"):
-        s(torch.arange(4))
-    with pytest.raises(TypeError, match="noise"):
-        s(xps.arange(4))
-
-
 def test_a_node_without_an_evaluator_raises_type_error_naming_it():
     s = _Mystery(1.0).warmup(3)
     assert s(5) == 1.0

@@ -67,7 +67,7 @@ def contains(s: sa.Schedule, names: set[str]) -> bool:
 
 
 def covered(s: sa.Schedule) -> bool:
-    """Whether every node of ``s`` has an array-library evaluator (``noise`` has none yet)."""
+    """Whether every node of ``s`` has an array-library evaluator."""
     from schedalg import _xp
 
     if type(s) not in _xp.EVALUATORS:
