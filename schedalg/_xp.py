@@ -804,7 +804,7 @@ def _triangular(s: _s.Triangular, ctx: Ctx, t: Any) -> Any:
 @evaluator(_s.InverseSqrt)
 def _inverse_sqrt(s: _s.InverseSqrt, ctx: Ctx, t: Any) -> Any:
     xp = ctx.xp
-    # clip, not maximum with a number: array-api-compat's torch maximum would
+    # clip, not maximum with a number: the array API's maximum (array-api-compat's torch) would
     # copy the number to the device (no host copies: CUDA-graph capture).
     return xp.sqrt(s.timescale / xp.clip(t, float(s.timescale), None)) * s.value
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import schedalg as sa
 import strategies as S
 import xp_contract as C
+from schedalg import _xp
 from schedalg._node import Schedule, node
 
 torch = pytest.importorskip("torch")
@@ -62,6 +63,17 @@ def test_torch_float64_within_4_ulp_of_the_peak(s):
 def test_torch_float32_within_the_float32_bound(s):
     assume(C.float32_exact_offsets(s))
     C.check(s, _int_steps(s), _torch_eval(torch.float32), float32=True)
+
+
+@settings(max_examples=S.examples(60), **SETTINGS)
+@given(S.serializable_schedules())
+def test_torch_programs_equal_the_standard_torch_namespace(s):
+    """schedalg's own torch namespace, recorded and replayed, against array-api-compat's (an oracle), in float64."""
+    compat = pytest.importorskip("array_api_compat.torch")
+    assume(C.covered(s))
+    t = torch.asarray(_steps(s), dtype=torch.float64)
+    want = _xp._steps_to_values(s, _xp.Ctx(compat, torch.float64, t.device), t, False, torch.int64)
+    torch.testing.assert_close(s(t), want, rtol=0.0, atol=0.0, equal_nan=True)
 
 
 @settings(max_examples=S.examples(40), **SETTINGS)
