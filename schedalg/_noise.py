@@ -11,18 +11,19 @@ dtype. The recipe:
 
 1. **Counter.** ``k = floor(t) mod 2**64``, split into 32-bit words ``hi``
    and ``lo``. The seed (``0 <= seed < 2**63``) is split likewise.
-2. **Hash.** ``mix`` is Chris Wellons' ``lowbias32``, a bijection of 32-bit
-   words: ``x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; x *= 0x846ca68b;
-   x ^= x >> 16`` (products mod 2**32). The step's state is ``x =
-   mix(mix(key ^ hi) ^ lo)`` with ``key = mix(mix(0x243f6a88 ^ seed_lo) ^
-   seed_hi)``, and its word is ``w = mix(x ^ 0x9c6b2e38)`` (``mix(0x9e3779b9)``).
+2. **Hash.** ``mix`` is the two-round hash of Chris Wellons' hash-prospector
+   (the finalizer of splitmix32), a bijection of 32-bit words: ``x ^= x >>
+   16; x *= 0x21f0aaad; x ^= x >> 15; x *= 0x735a2d97; x ^= x >> 15``
+   (products mod 2**32). With the seed's keys ``k0 = mix(mix(0x243f6a88 ^
+   seed_lo) ^ seed_hi)`` and ``k1 = mix(k0 ^ 0x9e3779b9)``, the step's word
+   is ``w = mix(mix(lo ^ k0) ^ hi ^ k1)``.
 3. **Normal** (by the inverse of the normal distribution function; no
    rejection): the sign is that of ``w - 2**31`` and ``U`` = the low 31 bits
    of ``w``, moved into ``[U0, 2**31)`` as ``U0 + mulhi(2 U, 2**31 - U0)``;
    ``q = (2U + 1) / 2**33`` is uniform on ``(q0, 1/2)`` and the draw is ``z =
    +-Z / 2**27`` with ``Z = G(q) * 2**27``, ``G(q) = -Phi^-1(q)`` (within
    ``4e-8`` of it: :func:`quantile`), ``n = std * z``. Without ``limit``,
-   ``U0 = 0``: ``z`` is standard normal (``|z| <= 6.23``, ``G(2**-33)``). With
+   ``U0 = 0``: ``z`` is standard normal (``|z| <= 6.34``, ``G(2**-33)``). With
    ``limit``, ``U0`` is the smallest ``U`` whose ``Z`` is below ``A =
    ceil(limit / std * 2**27)`` and ``Z`` is capped at ``A - 1``: the normal
    truncated to ``|n| < limit``, what redrawing until ``|n| < limit`` gives.
@@ -209,20 +210,23 @@ def _numpy_table(name: str) -> np.ndarray:
     return table
 
 
+def _mix_np(x: np.ndarray) -> None:
+    """:func:`mix` of a ``uint32`` array, in place (uint32 products wrap: ``mullo``)."""
+    x ^= x >> np.uint32(16)
+    x *= np.uint32(_M1)
+    x ^= x >> np.uint32(15)
+    x *= np.uint32(_M2)
+    x ^= x >> np.uint32(15)
+
+
 def _word_np(keys: tuple[int, int], hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """:func:`word` of ``uint32`` arrays, in place on ``lo`` (uint32 products wrap: ``mullo``)."""
+    """:func:`word` of ``uint32`` arrays, in place on ``lo``."""
     x = lo
     x ^= np.uint32(keys[0])
-    for _ in range(2):
-        x ^= x >> np.uint32(16)
-        x *= np.uint32(_M1)
-        x ^= x >> np.uint32(15)
-        x *= np.uint32(_M2)
-        x ^= x >> np.uint32(15)
-        if hi is not None:
-            x ^= hi
-            x ^= np.uint32(keys[1])
-            hi = None  # type: ignore[assignment]
+    _mix_np(x)
+    x ^= hi
+    x ^= np.uint32(keys[1])
+    _mix_np(x)
     return x
 
 
